@@ -1,0 +1,1 @@
+"""Bundled checks, one concern per module under `checks/<service>/`. Discovered by scanner.registry."""

@@ -1,0 +1,1 @@
+"""Storage account and Data Lake Storage Gen2 checks."""

@@ -1,0 +1,122 @@
+"""The contract every check implements: metadata beside code, and one verdict per resource.
+
+A check looks at one ARM resource in the light of the landing zone it belongs to and returns
+pass, fail (with evidence: observed vs required), not-applicable or unknown (data missing).
+Unknown is never folded into pass: the report lists it as a coverage gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from scanner.model import Inventory, ReadGap, Resource
+from scanner.policy import Policy, Zone
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not-applicable"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: critical=4 ... info=0."""
+        return len(Severity) - 1 - list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class Result:
+    status: Status
+    message: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    requirement: str | None = None
+    gap: ReadGap | None = None
+
+
+@dataclass(frozen=True)
+class Remediation:
+    summary: str
+    portal: str = ""
+    cli: str = ""
+    iac: str = ""  # the Bicep / Terraform property to set
+
+    def to_json(self) -> dict[str, str]:
+        return {"summary": self.summary, "portal": self.portal, "cli": self.cli, "iac": self.iac}
+
+
+@dataclass(frozen=True)
+class EvaluationContext:
+    inventory: Inventory
+    zone: Zone
+    policy: Policy
+    scan_time: datetime
+
+
+class Check:
+    """Base class of all checks. Subclasses set the metadata and implement `evaluate`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    service: ClassVar[str]
+    resource_type: ClassVar[str]
+    severity: ClassVar[Severity]
+    rationale: ClassVar[str]
+    guidance: ClassVar[str]  # the guidance section (quoted) the check turns into a verdict
+    logic: ClassVar[Mapping[str, str]]  # what is required under each strategy
+    remediation: ClassVar[Remediation]
+    references: ClassVar[tuple[str, ...]] = ()
+    tags: ClassVar[tuple[str, ...]] = ()
+
+    def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
+        raise NotImplementedError
+
+    def applies_to(self, resource: Resource) -> bool:
+        return resource.type_key == self.resource_type.lower()
+
+    # --- verdict helpers: keep evidence uniform across checks ------------------------------
+    def passed(self, message: str, **evidence: Any) -> Result:
+        return Result(Status.PASS, message, evidence)
+
+    def failed(self, message: str, *, observed: Any, required: Any, requirement: str | None = None,
+               severity: Severity | None = None, **extra: Any) -> Result:
+        evidence = {"observed": observed, "required": required, **extra}
+        return Result(Status.FAIL, message, evidence, severity or self.severity, requirement)
+
+    def not_applicable(self, reason: str) -> Result:
+        return Result(Status.NOT_APPLICABLE, reason)
+
+    def unknown(self, missing: str, gap: ReadGap | None = None) -> Result:
+        evidence: dict[str, Any] = {"missing": missing}
+        if gap:
+            evidence["read_error"] = gap.error
+        return Result(Status.UNKNOWN, f"cannot judge: {missing} was not read", evidence, gap=gap)
+
+    @classmethod
+    def metadata(cls) -> dict[str, Any]:
+        return {
+            "id": cls.id,
+            "title": cls.title,
+            "service": cls.service,
+            "resource_type": cls.resource_type,
+            "severity": str(cls.severity),
+            "rationale": cls.rationale,
+            "guidance": cls.guidance,
+            "logic": dict(cls.logic),
+            "remediation": cls.remediation.to_json(),
+            "references": list(cls.references),
+            "tags": ["bcdr", "reliability", cls.service.lower(), *cls.tags],
+        }

@@ -1,0 +1,251 @@
+"""The inventory: ARM JSON documents plus the child configuration and metadata checks need.
+
+Resources are kept exactly as ARM (or Resource Graph) returns them, so an inventory can be
+saved as a snapshot and re-evaluated offline. Ids and types compare case-insensitively, as
+ARM does; everything here keys on lower-cased ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from scanner.regions import RegionCatalog, RegionInfo, normalize_region
+
+_SUBSCRIPTION_RE = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+_RESOURCE_GROUP_RE = re.compile(r"^/subscriptions/[^/]+/resourceGroups/([^/]+)", re.IGNORECASE)
+_LOCK_MARKER = "/providers/microsoft.authorization/locks/"
+
+
+def subscription_of(resource_id: str) -> str | None:
+    match = _SUBSCRIPTION_RE.match(resource_id or "")
+    return match.group(1).lower() if match else None
+
+
+def resource_group_of(resource_id: str) -> str | None:
+    match = _RESOURCE_GROUP_RE.match(resource_id or "")
+    return match.group(1) if match else None
+
+
+def parent_id_of(resource_id: str) -> str | None:
+    """The id of the resource a child resource belongs to, or None for a top-level resource.
+
+    `/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a/databases/b` has the
+    parent `.../Microsoft.Sql/servers/a`; a top-level resource (namespace/type/name) has none.
+    """
+    lowered = resource_id.lower()
+    cut = lowered.rfind("/providers/")
+    if cut < 0:
+        return None
+    segments = resource_id[cut + len("/providers/") :].split("/")
+    # namespace + (type, name) pairs: more than one pair means this is a child resource.
+    if len(segments) < 5:
+        return None
+    return resource_id[:cut] + "/providers/" + "/".join(segments[:-2])
+
+
+def lock_scope_of(lock_id: str) -> str:
+    """The scope a management lock applies to (subscription, resource group or resource id)."""
+    cut = lock_id.lower().find(_LOCK_MARKER)
+    return lock_id[:cut] if cut >= 0 else lock_id
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One ARM resource document. `raw` is the JSON exactly as ARM returned it."""
+
+    raw: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.raw.get("id") or "")
+
+    @property
+    def key(self) -> str:
+        return self.id.lower()
+
+    @property
+    def name(self) -> str:
+        return str(self.raw.get("name") or self.id.rsplit("/", 1)[-1])
+
+    @property
+    def type(self) -> str:
+        return str(self.raw.get("type") or "")
+
+    @property
+    def type_key(self) -> str:
+        return self.type.lower()
+
+    @property
+    def location(self) -> str | None:
+        return normalize_region(self.raw.get("location"))
+
+    @property
+    def kind(self) -> str | None:
+        return self.raw.get("kind")
+
+    @property
+    def sku(self) -> Mapping[str, Any] | None:
+        sku = self.raw.get("sku")
+        return sku if isinstance(sku, Mapping) else None
+
+    @property
+    def tags(self) -> dict[str, str]:
+        tags = self.raw.get("tags")
+        return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+
+    @property
+    def properties(self) -> Mapping[str, Any]:
+        props = self.raw.get("properties")
+        return props if isinstance(props, Mapping) else {}
+
+    @property
+    def subscription_id(self) -> str | None:
+        return subscription_of(self.id)
+
+    @property
+    def resource_group(self) -> str | None:
+        return resource_group_of(self.id)
+
+    @property
+    def parent_id(self) -> str | None:
+        return parent_id_of(self.id)
+
+    def prop(self, *path: str, default: Any = None) -> Any:
+        """A nested value under `properties`, or `default` when any step is missing."""
+        node: Any = self.properties
+        for step in path:
+            if not isinstance(node, Mapping) or step not in node:
+                return default
+            node = node[step]
+        return node
+
+
+@dataclass(frozen=True)
+class ReadGap:
+    """Something the collector could not read. Checks that need it return *unknown*.
+
+    `scope` is a subscription, resource-group or resource id; `data` names what was not read:
+    a resource type (`Microsoft.Sql/servers/failoverGroups`), a property
+    (`geoReplicationStats`) or `*` for everything under the scope.
+    """
+
+    scope: str
+    data: str
+    error: str
+    status: int | None = None
+
+    def covers(self, resource_id: str, data: str) -> bool:
+        scope = self.scope.lower().rstrip("/")
+        target = resource_id.lower()
+        in_scope = target == scope or target.startswith(scope + "/")
+        return in_scope and (self.data == "*" or self.data.lower() == data.lower())
+
+    def to_json(self) -> dict[str, Any]:
+        return {"scope": self.scope, "data": self.data, "error": self.error, "status": self.status}
+
+
+@dataclass
+class Inventory:
+    """Everything a scan knows about an estate, indexed for the checks."""
+
+    resources: list[Resource] = field(default_factory=list)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    resource_groups: list[dict[str, Any]] = field(default_factory=list)
+    locks: list[dict[str, Any]] = field(default_factory=list)
+    locations: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[ReadGap] = field(default_factory=list)
+    collected_at: datetime | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        self._by_id: dict[str, Resource] = {}
+        self._children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for resource in self.resources:
+            self._by_id[resource.key] = resource
+            parent = resource.parent_id
+            if parent:
+                self._children[(parent.lower(), resource.type_key)].append(resource)
+        self._rg_tags = {
+            rg.get("id", "").lower(): {str(k): str(v) for k, v in (rg.get("tags") or {}).items()}
+            for rg in self.resource_groups
+        }
+        self._locks_by_scope: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for lock in self.locks:
+            self._locks_by_scope[lock_scope_of(str(lock.get("id", ""))).lower()].append(lock)
+        self.regions = RegionCatalog.from_locations(self.locations)
+
+    # --- lookups -------------------------------------------------------------------------
+    def get(self, resource_id: str) -> Resource | None:
+        return self._by_id.get(resource_id.lower())
+
+    def of_type(self, resource_type: str) -> Iterator[Resource]:
+        wanted = resource_type.lower()
+        return (r for r in self.resources if r.type_key == wanted)
+
+    def children(self, parent: Resource | str, child_type: str) -> list[Resource]:
+        parent_key = (parent.id if isinstance(parent, Resource) else parent).lower()
+        return list(self._children.get((parent_key, child_type.lower()), []))
+
+    def gap(self, resource: Resource | str, data: str) -> ReadGap | None:
+        """The read gap, if any, that leaves `data` of this resource unknown."""
+        resource_id = resource.id if isinstance(resource, Resource) else resource
+        return next((g for g in self.gaps if g.covers(resource_id, data)), None)
+
+    def resource_group_tags(self, resource: Resource) -> dict[str, str]:
+        rg = resource.resource_group
+        sub = resource.subscription_id
+        if not rg or not sub:
+            return {}
+        return self._rg_tags.get(f"/subscriptions/{sub}/resourcegroups/{rg.lower()}", {})
+
+    def locks_covering(self, resource: Resource) -> list[dict[str, Any]]:
+        """Locks at the resource's own scope, its resource group's or its subscription's."""
+        scopes = [resource.key]
+        parent = resource.parent_id
+        while parent:
+            scopes.append(parent.lower())
+            parent = parent_id_of(parent)
+        sub, rg = resource.subscription_id, resource.resource_group
+        if sub and rg:
+            scopes.append(f"/subscriptions/{sub}/resourcegroups/{rg.lower()}")
+        if sub:
+            scopes.append(f"/subscriptions/{sub}")
+        return [lock for scope in scopes for lock in self._locks_by_scope.get(scope, [])]
+
+    def region(self, name: str | None) -> RegionInfo | None:
+        return self.regions.get(name)
+
+    @property
+    def subscription_ids(self) -> list[str]:
+        ids = {str(s.get("subscriptionId") or subscription_of(str(s.get("id", ""))) or "").lower()
+               for s in self.subscriptions}
+        ids |= {r.subscription_id for r in self.resources if r.subscription_id}
+        return sorted(i for i in ids if i)
+
+    def merge(self, other: Inventory) -> None:
+        """Add another inventory's contents (later documents win on duplicate ids)."""
+        self.resources = list({r.key: r for r in [*self.resources, *other.resources]}.values())
+        self.subscriptions = _dedupe([*self.subscriptions, *other.subscriptions], "id")
+        self.resource_groups = _dedupe([*self.resource_groups, *other.resource_groups], "id")
+        self.locks = _dedupe([*self.locks, *other.locks], "id")
+        self.locations = _dedupe([*self.locations, *other.locations], "name")
+        self.gaps = [*self.gaps, *other.gaps]
+        if other.collected_at and (not self.collected_at or other.collected_at > self.collected_at):
+            self.collected_at = other.collected_at
+        self.source = {**other.source, **self.source}
+        self.reindex()
+
+
+def _dedupe(items: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for item in items:
+        seen[str(item.get(key, "")).lower() or str(len(seen))] = item
+    return list(seen.values())
