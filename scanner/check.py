@@ -72,7 +72,7 @@ class Check:
     id: ClassVar[str]
     title: ClassVar[str]
     service: ClassVar[str]
-    resource_type: ClassVar[str]
+    resource_type: ClassVar[str | tuple[str, ...]]  # one ARM type, or several for estate-wide checks
     severity: ClassVar[Severity]
     rationale: ClassVar[str]
     guidance: ClassVar[str]  # the guidance section (quoted) the check turns into a verdict
@@ -84,8 +84,14 @@ class Check:
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
         raise NotImplementedError
 
+    @classmethod
+    def resource_types(cls) -> tuple[str, ...]:
+        types = cls.resource_type
+        return (types,) if isinstance(types, str) else tuple(types)
+
     def applies_to(self, resource: Resource) -> bool:
-        return resource.type_key == self.resource_type.lower()
+        """Narrow further than the resource type (e.g. skip system databases). Default: every resource."""
+        return True
 
     # --- verdict helpers: keep evidence uniform across checks ------------------------------
     def passed(self, message: str, **evidence: Any) -> Result:
@@ -111,7 +117,7 @@ class Check:
             "id": cls.id,
             "title": cls.title,
             "service": cls.service,
-            "resource_type": cls.resource_type,
+            "resource_type": ", ".join(cls.resource_types()),
             "severity": str(cls.severity),
             "rationale": cls.rationale,
             "guidance": cls.guidance,

@@ -23,7 +23,7 @@ def check_page(check: Check) -> str:
         f"# {check.id}: {check.title}",
         "",
         f"- **Service:** {check.service}",
-        f"- **Resource type:** `{check.resource_type}`",
+        f"- **Resource type:** {', '.join(f'`{t}`' for t in check.resource_types())}",
         f"- **Default severity:** {check.severity}",
         "",
         "## Why it matters",

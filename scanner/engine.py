@@ -105,7 +105,8 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
     scan_time = scan_time or inventory.collected_at or started
     by_type: dict[str, list[Check]] = defaultdict(list)
     for check in checks:
-        by_type[check.resource_type.lower()].append(check)
+        for resource_type in check.resource_types():
+            by_type[resource_type.lower()].append(check)
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
     for resource in inventory.resources:
