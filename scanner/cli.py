@@ -45,7 +45,10 @@ def exit_code(scan: ScanResult, fail_on: str) -> int:
 
 def write_output(text: str, output: str | None) -> None:
     if output:
-        atomic_write_text(Path(output), text)
+        try:
+            atomic_write_text(Path(output), text)
+        except OSError as exc:
+            raise InputError(output, None, f"cannot write report ({exc.strerror or exc})") from None
     else:
         click.echo(text, nl=False)
 

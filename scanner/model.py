@@ -48,6 +48,18 @@ def parent_id_of(resource_id: str) -> str | None:
     return resource_id[:cut] + "/providers/" + "/".join(segments[:-2])
 
 
+def type_from_id(resource_id: str) -> str:
+    """`.../providers/Microsoft.Sql/servers/a/databases/b` -> `Microsoft.Sql/servers/databases`.
+
+    Some real ARM payloads (SQL replication links, for one) carry no `type` field.
+    """
+    cut = resource_id.lower().rfind("/providers/")
+    if cut < 0:
+        return ""
+    namespace, *rest = resource_id[cut + len("/providers/") :].split("/")
+    return "/".join([namespace, *rest[0::2]])
+
+
 def lock_scope_of(lock_id: str) -> str:
     """The scope a management lock applies to (subscription, resource group or resource id)."""
     cut = lock_id.lower().find(_LOCK_MARKER)
@@ -74,7 +86,7 @@ class Resource:
 
     @property
     def type(self) -> str:
-        return str(self.raw.get("type") or "")
+        return str(self.raw.get("type") or type_from_id(self.id))
 
     @property
     def type_key(self) -> str:
@@ -167,9 +179,11 @@ class Inventory:
 
     def reindex(self) -> None:
         self._by_id: dict[str, Resource] = {}
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in self.resources:
             self._by_id[resource.key] = resource
+            self._by_type[resource.type_key].append(resource)
             parent = resource.parent_id
             if parent:
                 self._children[(parent.lower(), resource.type_key)].append(resource)
@@ -187,8 +201,7 @@ class Inventory:
         return self._by_id.get(resource_id.lower())
 
     def of_type(self, resource_type: str) -> Iterator[Resource]:
-        wanted = resource_type.lower()
-        return (r for r in self.resources if r.type_key == wanted)
+        return iter(self._by_type.get(resource_type.lower(), ()))
 
     def children(self, parent: Resource | str, child_type: str) -> list[Resource]:
         parent_key = (parent.id if isinstance(parent, Resource) else parent).lower()

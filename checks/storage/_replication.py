@@ -1,6 +1,9 @@
-"""What a storage account's SKU says about where its data lives (shared by the STG checks)."""
+"""What a storage account's SKU and properties say about where its data lives (shared by the STG checks)."""
 
 from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
 
 from scanner.model import Resource
 
@@ -23,3 +26,22 @@ def replication(account: Resource) -> str | None:
 def sku_name(account: Resource) -> str | None:
     name = (account.sku or {}).get("name")
     return name if isinstance(name, str) else None
+
+
+def is_hns(account: Resource) -> bool:
+    """Data Lake Storage Gen2 (hierarchical namespace). ARM omits `isHnsEnabled` on flat accounts."""
+    return account.prop("isHnsEnabled") is True
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An ARM timestamp (`2026-11-20T05:48:12Z`, up to 7 fraction digits) as aware UTC, or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    # ARM writes 7 fraction digits (.NET ticks); keep microseconds so any fromisoformat accepts it.
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,147 @@
+"""Offline evaluation benchmark: a synthetic snapshot of N resources (default 100,000).
+
+Prints the time to load the snapshot, evaluate every check and render the JSON report, and
+the peak memory (max RSS) of the process doing it. Generation happens in a separate process so
+its memory does not count.
+
+    python bench/bench_evaluate.py [--resources 100000] [--keep FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REGIONS = [("westeurope", "northeurope"), ("germanywestcentral", "germanynorth"), ("eastus2", "centralus")]
+STRATEGIES = ["redeploy", "backup-restore", "warm-spare", "hot-spare"]
+
+
+def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
+    """Twelve related resources: a lake account and its blob service, Cosmos DB, a vault, a SQL server with
+    two databases and their retention policies, a failover group and a replication link."""
+    region, pair = rng.choice(REGIONS)
+    base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers"
+    st = f"{base}/Microsoft.Storage/storageAccounts/st{n:07d}"
+    srv = f"{base}/Microsoft.Sql/servers/sql{n:07d}"
+    sku = rng.choice(["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_RAGZRS"])
+    docs = [
+        {"id": st, "name": f"st{n:07d}", "type": "Microsoft.Storage/storageAccounts", "location": region,
+         "kind": "StorageV2", "sku": {"name": sku, "tier": "Standard"}, "tags": {"env": "prod"},
+         "properties": {"isHnsEnabled": rng.random() < 0.5, "primaryLocation": region, "secondaryLocation": pair,
+                        "geoReplicationStats": {"status": "Live", "lastSyncTime": "2026-11-20T05:55:00Z",
+                                                "canFailover": True}}},
+        {"id": f"{st}/blobServices/default", "name": "default", "type": "Microsoft.Storage/storageAccounts/blobServices",
+         "properties": {"deleteRetentionPolicy": {"enabled": rng.random() < 0.7, "days": rng.choice([3, 7, 30])},
+                        "containerDeleteRetentionPolicy": {"enabled": True, "days": 7},
+                        "isVersioningEnabled": rng.random() < 0.5}},
+        {"id": f"{base}/Microsoft.DocumentDB/databaseAccounts/cosmos{n:07d}", "name": f"cosmos{n:07d}",
+         "type": "Microsoft.DocumentDB/databaseAccounts", "location": region, "kind": "GlobalDocumentDB",
+         "properties": {"enableAutomaticFailover": rng.random() < 0.5, "enableMultipleWriteLocations": False,
+                        "locations": [{"locationName": region, "failoverPriority": 0, "isZoneRedundant": True}],
+                        "backupPolicy": {"type": "Periodic", "periodicModeProperties": {
+                            "backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8,
+                            "backupStorageRedundancy": rng.choice(["Geo", "Local", "Zone"])}}}},
+        {"id": f"{base}/Microsoft.KeyVault/vaults/kv{n:07d}", "name": f"kv{n:07d}", "type": "Microsoft.KeyVault/vaults",
+         "location": region, "properties": {"tenantId": sub, "sku": {"family": "A", "name": "standard"},
+                                            "enableSoftDelete": True, "softDeleteRetentionInDays": 90,
+                                            "enablePurgeProtection": rng.random() < 0.5}},
+        {"id": srv, "name": f"sql{n:07d}", "type": "Microsoft.Sql/servers", "location": region, "kind": "v12.0",
+         "properties": {"version": "12.0", "state": "Ready"}},
+    ]
+    for db in ("sales", "orders"):
+        db_id = f"{srv}/databases/{db}"
+        docs += [
+            {"id": db_id, "name": db, "type": "Microsoft.Sql/servers/databases", "location": region,
+             "sku": {"name": "GP_Gen5", "tier": "GeneralPurpose", "capacity": 2},
+             "properties": {"zoneRedundant": rng.random() < 0.5, "requestedBackupStorageRedundancy": "Geo",
+                            "currentBackupStorageRedundancy": "Geo", "status": "Online"}},
+            {"id": f"{db_id}/backupShortTermRetentionPolicies/default", "name": "default",
+             "type": "Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies",
+             "properties": {"retentionDays": 7, "diffBackupIntervalInHours": 12}},
+        ]
+    docs.append({"id": f"{srv}/failoverGroups/fg{n:07d}", "name": f"fg{n:07d}", "type": "Microsoft.Sql/servers/failoverGroups",
+                 "properties": {"readWriteEndpoint": {"failoverPolicy": "Automatic",
+                                                      "failoverWithDataLossGracePeriodMinutes": 60},
+                                "partnerServers": [{"id": srv + "-dr", "location": pair}],
+                                "databases": [f"{srv}/databases/sales"]}})
+    return docs
+
+
+def generate(path: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    resources: list[dict[str, Any]] = []
+    subs = [f"00000000-0000-4000-8000-{i:012d}" for i in range(50)]
+    n = 0
+    while len(resources) < count:
+        sub = subs[n % len(subs)]
+        resources.extend(unit(rng, sub, f"rg-data-{n % 40:02d}", n))
+        n += 1
+    document = {"kind": "bcdr-scan/snapshot", "version": 1, "collected_at": "2026-11-20T06:00:00Z",
+                "source": {"description": "synthetic benchmark estate"},
+                "subscriptions": [{"id": f"/subscriptions/{s}", "subscriptionId": s, "state": "Enabled"} for s in subs],
+                "resources": resources[:count]}
+    path.write_text(json.dumps(document))
+    policy = {"version": 1, "zones": [
+        {"name": f"lz-{i}", "strategy": STRATEGIES[i % 4], "rpo": "1h", "rto": "4h",
+         "primary_region": REGIONS[i % 3][0], "secondary_region": REGIONS[i % 3][1],
+         "match": {"subscriptions": subs[i::4]}} for i in range(4)]}
+    path.with_suffix(".policy.json").write_text(json.dumps(policy))
+
+
+def run(path: Path) -> None:
+    """Child process: load, evaluate, render; print figures as JSON."""
+    from scanner.engine import evaluate
+    from scanner.policy import parse_policy
+    from scanner.registry import discover
+    from scanner.reporters.base import ReportOptions
+    from scanner.reporters.json_report import render_json
+    from scanner.snapshot import load_snapshot
+
+    t0 = time.perf_counter()
+    inventory = load_snapshot(path)
+    t1 = time.perf_counter()
+    policy = parse_policy(json.loads(path.with_suffix(".policy.json").read_text()), "bench")
+    scan = evaluate(inventory, policy, discover(include_plugins=False))
+    t2 = time.perf_counter()
+    report = render_json(scan, ReportOptions())
+    t3 = time.perf_counter()
+    print(json.dumps({"resources": len(inventory.resources), "results": len(scan.outcomes),
+                      "findings": len(scan.findings), "load_s": round(t1 - t0, 2), "evaluate_s": round(t2 - t1, 2),
+                      "report_s": round(t3 - t2, 2), "report_mb": round(len(report) / 1e6, 1),
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="keep the generated snapshot at this path")
+    parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        run(args.run)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.keep or Path(tmp) / "bench-snapshot.json"
+        t0 = time.perf_counter()
+        generate(path, args.resources)
+        print(f"generated {args.resources:,} resources in {time.perf_counter() - t0:.1f}s "
+              f"({path.stat().st_size / 1e6:.0f} MB)")
+        child = subprocess.run([sys.executable, __file__, "--run", str(path)], capture_output=True, text=True,
+                               check=True)
+        figures = json.loads(child.stdout)
+        for key, value in figures.items():
+            print(f"{key:>12}: {value:,}" if isinstance(value, int) else f"{key:>12}: {value}")
+        total = figures["load_s"] + figures["evaluate_s"]
+        print(f"{'throughput':>12}: {figures['resources'] / total:,.0f} resources/s (load + evaluate)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Estate-wide checks that apply to several resource types: locks, standby regions, classification."""

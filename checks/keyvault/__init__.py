@@ -1,0 +1,1 @@
+"""Azure Key Vault checks."""

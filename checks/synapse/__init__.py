@@ -1,0 +1,1 @@
+"""Azure Synapse Analytics checks (workspaces and dedicated SQL pools)."""

@@ -1,0 +1,99 @@
+from checks.storage.independent_dr_copy import StorageIndependentDrCopyCheck
+from scanner.check import Status
+from scanner.model import ReadGap
+from tests.checks.storage.builders import account, object_replication
+from tests.helpers import inventory, judge, zone
+
+CHECK = StorageIndependentDrCopyCheck()
+WARM = zone("warm-spare", rpo="4h", rto="8h")
+HOT = zone("hot-spare", rpo="15m", rto="1h")
+
+
+def exports(**fields):
+    return account("stsalesexportsweu", sku=fields.pop("sku", "Standard_RAGRS"), hns=None, **fields)
+
+
+def replica(location="northeurope"):
+    return account("stsalesexportsneu", sku="Standard_RAGRS", hns=None, rg="rg-sales-dr", location=location)
+
+
+def test_object_replication_to_another_region_passes():
+    source, target = exports(), replica()
+    policy = object_replication(source, target["id"])
+    result = judge(CHECK, source, HOT, inventory(source, target, policy))
+    assert result.status == Status.PASS
+    assert "stsalesexportsneu in northeurope" in result.message
+
+
+def test_policy_listed_only_under_the_destination_and_by_account_name_still_counts():
+    source, target = exports(), replica()
+    policy = object_replication(source, target["name"], under=target, by_name=True)
+    assert judge(CHECK, source, WARM, inventory(source, target, policy)).status == Status.PASS
+
+
+def test_declared_partner_passes_by_tag_or_zone_config():
+    tagged = exports(tags={"bcdr-partner": "stsalesexportsneu"})
+    assert judge(CHECK, tagged, HOT, inventory(tagged, replica())).status == Status.PASS
+    partner_id = replica()["id"]
+    configured = zone("hot-spare", rpo="15m", rto="1h", partners={"stsalesexportsweu": partner_id})
+    plain = exports()
+    result = judge(CHECK, plain, configured, inventory(plain))  # partner outside the inventory: declared
+    assert result.status == Status.PASS
+    assert "lz-hot-spare partners" in result.message
+
+
+def test_geo_replication_alone_fails_and_cites_dual_load():
+    doc = exports()
+    result = judge(CHECK, doc, WARM, inventory(doc))
+    assert result.status == Status.FAIL
+    assert result.evidence["observed"] == "Standard_RAGRS only"
+    assert "dual load" in result.message
+    assert "geo_redundancy=required (warm-spare default)" in result.requirement
+
+
+def test_copies_in_the_same_region_do_not_qualify():
+    source, same_region = exports(), replica(location="westeurope")
+    policy = object_replication(source, same_region["id"])
+    result = judge(CHECK, source, HOT, inventory(source, same_region, policy))
+    assert result.status == Status.FAIL
+    assert result.evidence["not_qualifying"] == ["object replication to stsalesexportsneu stays in westeurope"]
+    tagged = exports(tags={"bcdr-partner": same_region["id"]})
+    assert judge(CHECK, tagged, HOT, inventory(tagged, same_region)).status == Status.FAIL
+
+
+def test_being_the_destination_of_a_policy_is_not_a_copy_of_this_account():
+    source, target = exports(), replica()
+    inbound = object_replication(source, target["id"], under=target)
+    assert judge(CHECK, target, WARM, inventory(source, target, inbound)).status == Status.FAIL
+
+
+def test_not_applicable_without_geo_replication_or_outside_warm_and_hot_zones():
+    doc = exports()
+    assert judge(CHECK, exports(sku="Standard_ZRS"), HOT).status == Status.NOT_APPLICABLE
+    assert judge(CHECK, doc, zone("backup-restore")).status == Status.NOT_APPLICABLE
+    assert judge(CHECK, doc, zone("redeploy")).status == Status.NOT_APPLICABLE
+    relaxed = zone("warm-spare", requirements={"geo_redundancy": "optional"})
+    assert judge(CHECK, doc, relaxed).status == Status.NOT_APPLICABLE
+
+
+def test_destination_outside_the_inventory_is_unknown():
+    source = exports()
+    foreign = "/subscriptions/0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b/resourceGroups/rg-dr/providers/" \
+              "Microsoft.Storage/storageAccounts/stpartnerdr"
+    result = judge(CHECK, source, HOT, inventory(source, object_replication(source, foreign)))
+    assert result.status == Status.UNKNOWN
+    assert "stpartnerdr" in result.evidence["missing"]
+
+
+def test_unread_policy_list_is_unknown_unless_a_partner_is_declared():
+    doc = exports()
+    gap = ReadGap(doc["id"], "Microsoft.Storage/storageAccounts/objectReplicationPolicies", "Forbidden", 403)
+    result = judge(CHECK, doc, WARM, inventory(doc, gaps=[gap]))
+    assert result.status == Status.UNKNOWN
+    assert result.gap == gap
+    tagged = exports(tags={"bcdr-partner": "stsalesexportsneu"})
+    assert judge(CHECK, tagged, WARM, inventory(tagged, gaps=[gap])).status == Status.PASS
+
+
+def test_missing_sku_is_unknown():
+    assert judge(CHECK, exports(sku=None), HOT).status == Status.UNKNOWN

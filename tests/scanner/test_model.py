@@ -1,0 +1,55 @@
+from scanner.model import Inventory, ReadGap, Resource, parent_id_of, type_from_id
+from tests.helpers import SUB, arm, arm_id
+
+DB = arm_id("Microsoft.Sql/servers/databases", "sqlsrv/sales")
+
+
+def test_ids_and_types_compare_case_insensitively():
+    server = arm("Microsoft.Sql/servers", "sqlsrv")
+    db = arm("Microsoft.Sql/servers/databases", "sqlsrv/sales")
+    db["id"] = db["id"].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")
+    db["type"] = "microsoft.sql/SERVERS/databases"
+    inv = Inventory(resources=[Resource(server), Resource(db)])
+    assert inv.get(server["id"].upper()) is not None
+    assert [r.name for r in inv.children(server["id"].lower(), "Microsoft.Sql/servers/databases")] == ["sales"]
+    assert list(inv.of_type("MICROSOFT.SQL/SERVERS"))[0].name == "sqlsrv"
+
+
+def test_parent_and_type_derive_from_the_id():
+    assert parent_id_of(DB) == arm_id("Microsoft.Sql/servers", "sqlsrv")
+    assert parent_id_of(arm_id("Microsoft.Sql/servers", "sqlsrv")) is None
+    assert type_from_id(DB) == "Microsoft.Sql/servers/databases"
+    assert Resource({"id": DB}).type == "Microsoft.Sql/servers/databases"
+
+
+def test_gaps_cover_their_scope_and_data_only():
+    sub_gap = ReadGap(f"/subscriptions/{SUB}", "*", "403")
+    child_gap = ReadGap(arm_id("Microsoft.Sql/servers", "sqlsrv"), "Microsoft.Sql/servers/failoverGroups", "404")
+    assert sub_gap.covers(DB, "anything")
+    assert not sub_gap.covers(DB.replace(SUB, "other"), "anything")
+    assert child_gap.covers(arm_id("Microsoft.Sql/servers", "sqlsrv"), "microsoft.sql/servers/FAILOVERGROUPS")
+    assert not child_gap.covers(arm_id("Microsoft.Sql/servers", "sqlsrv2"), "Microsoft.Sql/servers/failoverGroups")
+    assert not child_gap.covers(arm_id("Microsoft.Sql/servers", "sqlsrv"), "Microsoft.Sql/servers/databases")
+
+
+def test_locks_cover_resource_its_parents_group_and_subscription():
+    db = Resource(arm("Microsoft.Sql/servers/databases", "sqlsrv/sales"))
+    locks = [
+        {"id": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/locks/sub", "properties": {"level": "ReadOnly"}},
+        {"id": f"/subscriptions/{SUB}/resourceGroups/RG-DATA/providers/Microsoft.Authorization/locks/rg"},
+        {"id": arm_id("Microsoft.Sql/servers", "sqlsrv") + "/providers/Microsoft.Authorization/locks/srv"},
+        {"id": f"/subscriptions/{SUB}/resourceGroups/rg-other/providers/Microsoft.Authorization/locks/no"},
+    ]
+    names = sorted(lock["id"].rsplit("/", 1)[1] for lock in Inventory(locks=locks).locks_covering(db))
+    assert names == ["rg", "srv", "sub"]
+
+
+def test_region_metadata_prefers_live_locations_then_bundled_table():
+    live = Inventory(locations=[{"name": "westeurope", "metadata": {"pairedRegion": [{"name": "northeurope"}]},
+                                "availabilityZoneMappings": [{"logicalZone": "1"}]}])
+    assert live.region("West Europe").paired_region == "northeurope"
+    assert live.region("westeurope").source == "live"
+    bundled = Inventory().region("polandcentral")
+    assert bundled.source == "bundled" and bundled.paired_region is None and bundled.has_availability_zones
+    assert Inventory().region("eastus2(stage)").paired_region == "centralus"
+    assert Inventory().region("atlantis") is None

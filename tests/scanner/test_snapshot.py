@@ -1,0 +1,86 @@
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner.errors import InputError
+from scanner.model import ReadGap
+from scanner.snapshot import load_snapshot, save_snapshot
+from tests.helpers import REPO, arm, inventory
+
+SAMPLE = REPO / "fixtures" / "sample-estate"
+
+
+def small_inventory():
+    account = arm("Microsoft.Storage/storageAccounts", "stlake", sku={"name": "Standard_RAGZRS"},
+                  properties={"isHnsEnabled": True})
+    blob = arm("Microsoft.Storage/storageAccounts/blobServices", "stlake/default",
+               properties={"deleteRetentionPolicy": {"enabled": True, "days": 14}})
+    return inventory(account, blob, gaps=[ReadGap("/subscriptions/s2", "*", "403 Forbidden", 403)],
+                     locations=[{"name": "westeurope", "metadata": {"pairedRegion": [{"name": "northeurope"}]}}])
+
+
+@pytest.mark.parametrize("name", ["estate.json", "estate.json.gz"])
+def test_round_trip_keeps_every_document(tmp_path: Path, name: str):
+    original = small_inventory()
+    path = tmp_path / name
+    save_snapshot(original, path)
+    if name.endswith(".gz"):
+        assert path.read_bytes()[:2] == b"\x1f\x8b"
+    loaded = load_snapshot(path)
+    assert [r.raw for r in loaded.resources] == [r.raw for r in original.resources]
+    assert loaded.gaps == original.gaps
+    assert loaded.collected_at == original.collected_at
+    assert loaded.locations == original.locations
+    parent = loaded.resources[0]
+    assert loaded.children(parent, "microsoft.storage/storageaccounts/BLOBSERVICES")[0].name == "default"
+
+
+def test_directory_snapshot_merges_files():
+    estate = load_snapshot(SAMPLE)
+    assert len(estate.subscription_ids) == 4
+    assert estate.regions.source == "live"
+
+
+def write(tmp_path: Path, document, name="snap.json") -> Path:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+VALID = {"kind": "bcdr-scan/snapshot", "version": 1, "collected_at": "2026-11-20T06:00:00Z", "resources": []}
+
+
+@pytest.mark.parametrize(("document", "field", "words"), [
+    ({**VALID, "version": 7}, "version", "unsupported snapshot version 7"),
+    ({**VALID, "kind": "something"}, "kind", "is this a bcdr-scan snapshot"),
+    ({"value": []}, "kind", "is this a bcdr-scan snapshot"),
+    ({**VALID, "resources": [{"name": "x"}]}, "resources[0]", "'id' is a required property"),
+    ({**VALID, "resources": [{"id": "not-an-id", "type": "a/b"}]}, "resources[0].id", "does not match"),
+    ({**VALID, "collected_at": "yesterday"}, "collected_at", "ISO 8601"),
+    ({**VALID, "gaps": [{"scope": "/subscriptions/x"}]}, "gaps[0]", "required property"),
+    ("[]", None, "expected a JSON object"),
+    ('{"kind": "bcdr-scan/snapshot", "version": 1, "resour', "line 1", "not valid JSON"),
+])
+def test_bad_snapshots_name_file_and_field(tmp_path: Path, document, field, words):
+    path = write(tmp_path, document)
+    with pytest.raises(InputError) as caught:
+        load_snapshot(path)
+    assert caught.value.source == str(path)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_truncated_gzip_is_an_input_error(tmp_path: Path):
+    path = tmp_path / "snap.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(VALID).encode())[:20])
+    with pytest.raises(InputError, match="cannot read snapshot"):
+        load_snapshot(path)
+
+
+def test_missing_file_and_empty_directory(tmp_path: Path):
+    with pytest.raises(InputError, match="cannot read snapshot"):
+        load_snapshot(tmp_path / "nope.json")
+    with pytest.raises(InputError, match="no \\*.json"):
+        load_snapshot(tmp_path)
