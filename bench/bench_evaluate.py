@@ -38,7 +38,8 @@ def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
          "properties": {"isHnsEnabled": rng.random() < 0.5, "primaryLocation": region, "secondaryLocation": pair,
                         "geoReplicationStats": {"status": "Live", "lastSyncTime": "2026-11-20T05:55:00Z",
                                                 "canFailover": True}}},
-        {"id": f"{st}/blobServices/default", "name": "default", "type": "Microsoft.Storage/storageAccounts/blobServices",
+        {"id": f"{st}/blobServices/default", "name": "default",
+         "type": "Microsoft.Storage/storageAccounts/blobServices",
          "properties": {"deleteRetentionPolicy": {"enabled": rng.random() < 0.7, "days": rng.choice([3, 7, 30])},
                         "containerDeleteRetentionPolicy": {"enabled": True, "days": 7},
                         "isVersioningEnabled": rng.random() < 0.5}},
@@ -49,8 +50,9 @@ def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
                         "backupPolicy": {"type": "Periodic", "periodicModeProperties": {
                             "backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8,
                             "backupStorageRedundancy": rng.choice(["Geo", "Local", "Zone"])}}}},
-        {"id": f"{base}/Microsoft.KeyVault/vaults/kv{n:07d}", "name": f"kv{n:07d}", "type": "Microsoft.KeyVault/vaults",
-         "location": region, "properties": {"tenantId": sub, "sku": {"family": "A", "name": "standard"},
+        {"id": f"{base}/Microsoft.KeyVault/vaults/kv{n:07d}", "name": f"kv{n:07d}",
+         "type": "Microsoft.KeyVault/vaults", "location": region,
+         "properties": {"tenantId": sub, "sku": {"family": "A", "name": "standard"},
                                             "enableSoftDelete": True, "softDeleteRetentionInDays": 90,
                                             "enablePurgeProtection": rng.random() < 0.5}},
         {"id": srv, "name": f"sql{n:07d}", "type": "Microsoft.Sql/servers", "location": region, "kind": "v12.0",
@@ -67,7 +69,8 @@ def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
              "type": "Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies",
              "properties": {"retentionDays": 7, "diffBackupIntervalInHours": 12}},
         ]
-    docs.append({"id": f"{srv}/failoverGroups/fg{n:07d}", "name": f"fg{n:07d}", "type": "Microsoft.Sql/servers/failoverGroups",
+    docs.append({"id": f"{srv}/failoverGroups/fg{n:07d}", "name": f"fg{n:07d}",
+                 "type": "Microsoft.Sql/servers/failoverGroups",
                  "properties": {"readWriteEndpoint": {"failoverPolicy": "Automatic",
                                                       "failoverWithDataLossGracePeriodMinutes": 60},
                                 "partnerServers": [{"id": srv + "-dr", "location": pair}],
@@ -86,7 +89,8 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
         n += 1
     document = {"kind": "bcdr-scan/snapshot", "version": 1, "collected_at": "2026-11-20T06:00:00Z",
                 "source": {"description": "synthetic benchmark estate"},
-                "subscriptions": [{"id": f"/subscriptions/{s}", "subscriptionId": s, "state": "Enabled"} for s in subs],
+                "subscriptions": [{"id": f"/subscriptions/{s}", "subscriptionId": s, "state": "Enabled"}
+                                  for s in subs],
                 "resources": resources[:count]}
     path.write_text(json.dumps(document))
     policy = {"version": 1, "zones": [

@@ -12,7 +12,7 @@ def test_ids_and_types_compare_case_insensitively():
     inv = Inventory(resources=[Resource(server), Resource(db)])
     assert inv.get(server["id"].upper()) is not None
     assert [r.name for r in inv.children(server["id"].lower(), "Microsoft.Sql/servers/databases")] == ["sales"]
-    assert list(inv.of_type("MICROSOFT.SQL/SERVERS"))[0].name == "sqlsrv"
+    assert [r.name for r in inv.of_type("MICROSOFT.SQL/SERVERS")] == ["sqlsrv"]
 
 
 def test_parent_and_type_derive_from_the_id():
@@ -35,7 +35,8 @@ def test_gaps_cover_their_scope_and_data_only():
 def test_locks_cover_resource_its_parents_group_and_subscription():
     db = Resource(arm("Microsoft.Sql/servers/databases", "sqlsrv/sales"))
     locks = [
-        {"id": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/locks/sub", "properties": {"level": "ReadOnly"}},
+        {"id": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/locks/sub",
+         "properties": {"level": "ReadOnly"}},
         {"id": f"/subscriptions/{SUB}/resourceGroups/RG-DATA/providers/Microsoft.Authorization/locks/rg"},
         {"id": arm_id("Microsoft.Sql/servers", "sqlsrv") + "/providers/Microsoft.Authorization/locks/srv"},
         {"id": f"/subscriptions/{SUB}/resourceGroups/rg-other/providers/Microsoft.Authorization/locks/no"},

@@ -82,5 +82,5 @@ def test_truncated_gzip_is_an_input_error(tmp_path: Path):
 def test_missing_file_and_empty_directory(tmp_path: Path):
     with pytest.raises(InputError, match="cannot read snapshot"):
         load_snapshot(tmp_path / "nope.json")
-    with pytest.raises(InputError, match="no \\*.json"):
+    with pytest.raises(InputError, match=r"no \*\.json"):
         load_snapshot(tmp_path)
