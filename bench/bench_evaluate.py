@@ -102,13 +102,14 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
 
 def run(path: Path) -> None:
     """Child process: load, evaluate, render; print figures as JSON."""
-    from scanner.engine import evaluate
+    from scanner.engine import evaluate, tune_gc_for_batch
     from scanner.policy import parse_policy
     from scanner.registry import discover
     from scanner.reporters.base import ReportOptions
     from scanner.reporters.json_report import render_json
     from scanner.snapshot import load_snapshot
 
+    tune_gc_for_batch()  # as the CLI does
     t0 = time.perf_counter()
     inventory = load_snapshot(path)
     t1 = time.perf_counter()

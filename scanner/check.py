@@ -34,7 +34,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is more severe: critical=4 ... info=0."""
-        return len(Severity) - 1 - list(Severity).index(self)
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(reversed(Severity))}
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -96,11 +97,21 @@ class ScanResult:
         return counts
 
 
+def tune_gc_for_batch() -> None:
+    """A scan allocates millions of small, acyclic objects (ARM JSON, results); the default GC
+    thresholds make it traverse the whole heap over and over (bench/bench_evaluate.py: ~40% of
+    the run). Collecting less often costs a little memory and nothing else."""
+    gc.set_threshold(200_000, 50, 100)
+
+
 def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
              scan_time: datetime | None = None) -> ScanResult:
     """Judge the inventory. `scan_time` defaults to when the inventory was collected, so an
     offline re-evaluation of a snapshot gives the same verdicts as the scan that made it."""
     started = datetime.now(UTC)
+    # The inventory is read-only from here on: moving it out of the cyclic collector's reach keeps
+    # the GC from re-walking 100,000s of documents on every collection.
+    gc.freeze()
     checks = list(checks)
     scan_time = scan_time or inventory.collected_at or started
     by_type: dict[str, list[Check]] = defaultdict(list)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,13 @@ class Strategy(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Strategy).index(self)
+        return _STRATEGY_RANK[self]
 
     def at_least(self, other: Strategy) -> bool:
         return self.rank >= other.rank
 
 
+_STRATEGY_RANK = {strategy: rank for rank, strategy in enumerate(Strategy)}
 REQUIRED, OPTIONAL = "required", "optional"
 _LEVEL_REQUIREMENTS = ("geo_redundancy", "zone_redundancy", "automatic_failover", "multi_region_writes",
                        "long_term_retention")
@@ -76,6 +78,7 @@ def parse_duration(text: object) -> timedelta:
     return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
 
 
+@cache
 def format_duration(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
