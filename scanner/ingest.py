@@ -56,5 +56,7 @@ def inventory_from_documents(documents: Iterable[Mapping[str, Any]], collected_a
             inventory.locks.append(dict(doc))
         elif doc_type:
             inventory.resources.append(Resource(dict(doc)))
+    # Some list responses repeat items (Microsoft's Factories_List example does): one id, one resource.
+    inventory.resources = list({r.key: r for r in inventory.resources}.values())
     inventory.reindex()
     return inventory

@@ -57,15 +57,24 @@ class RegionCatalog:
 
 
 def _info_from_location(location: Mapping[str, Any]) -> RegionInfo | None:
+    """Region facts from a live locations document; a fact the document leaves out (a hand-written
+    or trimmed list) comes from the bundled table rather than being read as "no pair" / "no zones"."""
     name = normalize_region(location.get("name"))
     if not name:
         return None
     metadata = location.get("metadata") or {}
     if metadata.get("regionType") == "Logical":
         return None
-    pairs = metadata.get("pairedRegion") or []
-    paired = normalize_region(pairs[0].get("name")) if pairs and isinstance(pairs[0], Mapping) else None
-    zones = bool(location.get("availabilityZoneMappings"))
+    fallback = _bundled().get(name)
+    if "pairedRegion" in metadata:
+        pairs = metadata.get("pairedRegion") or []
+        paired = normalize_region(pairs[0].get("name")) if pairs and isinstance(pairs[0], Mapping) else None
+    else:
+        paired = fallback.paired_region if fallback else None
+    if "availabilityZoneMappings" in location or fallback is None:
+        zones = bool(location.get("availabilityZoneMappings"))
+    else:
+        zones = fallback.has_availability_zones
     return RegionInfo(name=name, paired_region=paired, has_availability_zones=zones, source="live")
 
 

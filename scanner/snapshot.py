@@ -25,17 +25,30 @@ SNAPSHOT_KIND = "bcdr-scan/snapshot"
 SNAPSHOT_VERSION = 1
 
 
+# Sections whose absence means "not collected" rather than "none exist": the checks that read
+# them must then say unknown (GEN-001 on locks, zone matching on resource-group tags).
+_UNREAD_WHEN_ABSENT = {"locks": "Microsoft.Authorization/locks",
+                       "resource_groups": "Microsoft.Resources/resourceGroups"}
+
+
 def load_snapshot(path: str | Path) -> Inventory:
     path = Path(path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.name.endswith((".json", ".json.gz")))
         if not files:
             raise InputError(str(path), None, "directory holds no *.json or *.json.gz snapshot files")
-        inventory = Inventory()
-        for file in files:
-            inventory.merge(_load_file(file))
-        return inventory
-    return _load_file(path)
+        documents = [_read_file(file) for file in files]
+    else:
+        documents = [_read_file(path)]
+    inventory = Inventory()
+    for source, document in documents:
+        inventory.merge(parse_snapshot(document, source))
+    present = {key for _, document in documents for key in _UNREAD_WHEN_ABSENT if key in document}
+    missing = [ReadGap("/", data, f"the snapshot has no '{key}' section: {key.replace('_', ' ')} were not collected")
+               for key, data in _UNREAD_WHEN_ABSENT.items() if key not in present]
+    if missing:
+        inventory.gaps = [*inventory.gaps, *missing]
+    return inventory
 
 
 def save_snapshot(inventory: Inventory, path: str | Path) -> None:
@@ -85,7 +98,7 @@ def parse_snapshot(document: Any, source: str) -> Inventory:
     )
 
 
-def _load_file(path: Path) -> Inventory:
+def _read_file(path: Path) -> tuple[str, Any]:
     source = str(path)
     try:
         raw = path.read_bytes()
@@ -98,7 +111,7 @@ def _load_file(path: Path) -> Inventory:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else None
         raise InputError(source, where, f"not valid JSON ({getattr(exc, 'msg', exc)})") from None
-    return parse_snapshot(document, source)
+    return source, document
 
 
 def _parse_time(value: str, source: str) -> datetime:

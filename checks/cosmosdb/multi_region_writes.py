@@ -52,17 +52,18 @@ class CosmosMultiRegionWritesCheck(Check):
         if not zone.requirements.required("multi_region_writes"):
             return self.not_applicable(f"zone {zone.name} ({zone.strategy}) does not require multi-region writes")
         found = regions(resource)
-        if found is None:
+        if found is None and not isinstance(resource.prop("enableMultipleWriteLocations"), bool):
             # Without locations the document was not read in full: the flag's absence proves nothing.
             return self.unknown("properties.locations and enableMultipleWriteLocations",
                                 read_gap(resource, ctx.inventory))
-        names = region_names(found)
+        names = region_names(found) if found else []
         multi_write, observed = flag(resource, "enableMultipleWriteLocations")
         if multi_write:
-            return self.passed(f"multi-region writes are enabled ({', '.join(names)})", observed=observed,
-                               regions=names)
+            return self.passed(f"multi-region writes are enabled ({', '.join(names) or 'regions not reported'})",
+                               observed=observed, regions=names)
+        write_region = names[0] if names else (resource.location or "one region")
         return self.failed(
-            f"only {names[0]} accepts writes; zone {zone.name} ({zone.strategy}) serves write load from "
+            f"only {write_region} accepts writes; zone {zone.name} ({zone.strategy}) serves write load from "
             "every region",
             observed=observed,
             required="enableMultipleWriteLocations true",

@@ -18,6 +18,8 @@ from scanner.model import Inventory, ReadGap, Resource
 KEY_VAULT = "Microsoft.KeyVault/vaults"
 DEFAULT_SOFT_DELETE_DAYS = 90  # the service default and maximum
 _ALWAYS_RETURNED = ("tenantId", "sku", "vaultUri")
+# The settings the KV checks judge: a document that states one of them was read, whatever else it omits.
+_JUDGED_SETTINGS = ("enablePurgeProtection", "enableSoftDelete", "softDeleteRetentionInDays")
 
 GUIDANCE_SECTION = (
     "Azure Key Vault automatically provides features to help you maintain availability and prevent data "
@@ -37,7 +39,7 @@ AVAILABILITY_DOC = "https://learn.microsoft.com/azure/key-vault/general/disaster
 
 def properties_read(vault: Resource) -> bool:
     props = vault.raw.get("properties")
-    return isinstance(props, Mapping) and any(key in props for key in _ALWAYS_RETURNED)
+    return isinstance(props, Mapping) and any(key in props for key in (*_ALWAYS_RETURNED, *_JUDGED_SETTINGS))
 
 
 def read_gap(vault: Resource, inventory: Inventory) -> ReadGap | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scanner.check import Check
-from scanner.model import Inventory, ReadGap, Resource
+from scanner.model import Inventory, ReadGap, Resource, parent_id_of
 from scanner.regions import normalize_region
 
 DATABASE = "Microsoft.Sql/servers/databases"
@@ -98,12 +98,23 @@ def _lists_database(group: Resource, database: Resource) -> bool:
     return any(isinstance(m, str) and m.lower() == database.key for m in members)
 
 
-def partner_regions(group: Resource) -> list[str | None]:
-    """The regions of a failover group's partner servers (None where a partner has no location)."""
+def partner_regions(group: Resource, inventory: Inventory | None = None) -> list[str | None]:
+    """The regions of a failover group's partner servers (None where a partner's region is not known).
+
+    A partner entry without `location` takes the region of the partner server when it was scanned.
+    """
     partners = group.prop("partnerServers", default=[])
     if not isinstance(partners, list):
         return []
-    return [normalize_region(p.get("location")) if isinstance(p, Mapping) else None for p in partners]
+    return [_partner_region(p, inventory) if isinstance(p, Mapping) else None for p in partners]
+
+
+def _partner_region(partner: Mapping[str, Any], inventory: Inventory | None) -> str | None:
+    region = normalize_region(partner.get("location"))
+    if region or inventory is None or not isinstance(partner.get("id"), str):
+        return region
+    server = inventory.get(partner["id"])
+    return server.location if server is not None else None
 
 
 def is_geo_link(link: Resource) -> bool:
@@ -137,7 +148,7 @@ def geo_replicas(inventory: Inventory, database: Resource) -> GeoReplicas:
     same: list[str] = []
     groups = failover_groups_of(inventory, database)
     for group in groups.items:
-        regions = partner_regions(group)
+        regions = partner_regions(group, inventory)
         label = f"failover group {group.name}"
         _sort_replica(label, regions, home, copies, undecided, same)
     links = replication_links_of(inventory, database)
@@ -147,7 +158,59 @@ def geo_replicas(inventory: Inventory, database: Resource) -> GeoReplicas:
         role = link.prop("role") or "unknown role"
         label = f"geo-replication link ({role}) with {link.prop('partnerServer') or link.name}"
         _sort_replica(label, [normalize_region(link.prop("partnerLocation"))], home, copies, undecided, same)
+    if not copies:
+        # ARM lists a group and a link under both partners, but an inventory may hold only the primary's
+        # side: a group or link there that names this database still makes it the other half of a pair.
+        for label, region in _recorded_by_partner(inventory, database):
+            _sort_replica(label, [region], home, copies, undecided, same)
     return GeoReplicas(tuple(copies), tuple(undecided), tuple(same), groups.gap or links.gap)
+
+
+def _recorded_by_partner(inventory: Inventory, database: Resource) -> list[tuple[str, str | None]]:
+    """Failover groups of other servers that pair this database's server and list a database of the same name
+    (a group's secondary databases keep their primary's names), and geo-replication links of other databases
+    whose partner is this database; each with the region of the other side."""
+    server = server_id(database).lower()
+    found: list[tuple[str, str | None]] = []
+    for group in inventory.of_type(FAILOVER_GROUP):
+        owner = group.parent_id or ""
+        partners = group.prop("partnerServers", default=[])
+        if owner.lower() == server or not isinstance(partners, list):
+            continue
+        pairs = any(isinstance(p, Mapping) and str(p.get("id") or "").lower() == server for p in partners)
+        if pairs and _lists_name(group, database.name):
+            found.append((f"failover group {group.name} of server {owner.rsplit('/', 1)[-1]}",
+                          _region_of(inventory, owner) or normalize_region(group.raw.get("location"))))
+    for link in inventory.of_type(REPLICATION_LINK):
+        owner_db = link.parent_id or ""
+        if owner_db.lower() == database.key or not is_geo_link(link) or not _links_to(link, database):
+            continue
+        owner_server = parent_id_of(owner_db) or ""
+        found.append((f"geo-replication link of {owner_db.rsplit('/', 1)[-1]} on server "
+                      f"{owner_server.rsplit('/', 1)[-1]}",
+                      _region_of(inventory, owner_db) or _region_of(inventory, owner_server)))
+    return found
+
+
+def _lists_name(group: Resource, name: str) -> bool:
+    members = group.prop("databases", default=[])
+    return isinstance(members, list) and any(
+        isinstance(m, str) and m.rstrip("/").rsplit("/", 1)[-1].lower() == name.lower() for m in members)
+
+
+def _links_to(link: Resource, database: Resource) -> bool:
+    partner_id = link.prop("partnerDatabaseId")
+    if isinstance(partner_id, str) and partner_id:
+        return partner_id.lower() == database.key
+    # Older API versions name the partner only; SQL server names are globally unique.
+    server_name = server_id(database).rsplit("/", 1)[-1].lower()
+    return (str(link.prop("partnerServer") or "").lower() == server_name
+            and str(link.prop("partnerDatabase") or "").lower() == database.name.lower())
+
+
+def _region_of(inventory: Inventory, resource_id: str) -> str | None:
+    found = inventory.get(resource_id) if resource_id else None
+    return found.location if found is not None else None
 
 
 def _sort_replica(label: str, regions: list[str | None], home: str | None, copies: list[str],

@@ -26,6 +26,12 @@ class BlobServiceLookup:
     def properties(self) -> Mapping[str, Any]:
         return self.service.properties if self.service else {}
 
+    @property
+    def properties_read(self) -> bool:
+        """ARM always returns the blob service's `properties` object; without it nothing was read, and an
+        absent policy cannot be taken for the service default (off)."""
+        return self.service is not None and isinstance(self.service.raw.get("properties"), Mapping)
+
 
 def has_blob_service(account: Resource) -> bool:
     return (account.kind or "").lower() not in _NO_BLOB_KINDS
@@ -59,6 +65,8 @@ def judge_retention(check: Check, account: Resource, ctx: EvaluationContext, pol
     lookup = blob_service(account, ctx.inventory)
     if lookup.service is None:
         return check.unknown(missing_blob_service_text(account), lookup.gap)
+    if not lookup.properties_read:
+        return check.unknown(f"properties of the blob service of {account.name} ({policy_key})")
     policy = lookup.properties.get(policy_key)
     if policy is not None and not isinstance(policy, Mapping):
         return check.unknown(f"a well-formed {policy_key} on the blob service")

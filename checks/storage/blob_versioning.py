@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from checks.storage._blob_service import blob_service, has_blob_service, missing_blob_service_text
 from checks.storage._replication import STORAGE_ACCOUNT, is_hns
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
@@ -47,14 +49,19 @@ class BlobVersioningCheck(Check):
         zone = ctx.zone
         if not zone.strategy.at_least(Strategy.BACKUP_RESTORE):
             return self.not_applicable(f"zone {zone.name} is {zone.strategy}: its data is not restored")
+        if not has_blob_service(resource):
+            return self.not_applicable(f"{resource.kind} account has no blob service")
+        if not isinstance(resource.raw.get("properties"), Mapping):
+            # Without the account's properties, isHnsEnabled (which rules versioning out) is unknown too.
+            return self.unknown("the account's properties (isHnsEnabled)")
         if is_hns(resource):
             return self.not_applicable("hierarchical namespace (Data Lake Storage Gen2) accounts do not support "
                                        "blob versioning")
-        if not has_blob_service(resource):
-            return self.not_applicable(f"{resource.kind} account has no blob service")
         lookup = blob_service(resource, ctx.inventory)
         if lookup.service is None:
             return self.unknown(missing_blob_service_text(resource), lookup.gap)
+        if not lookup.properties_read:
+            return self.unknown(f"properties of the blob service of {resource.name} (isVersioningEnabled)")
         if lookup.properties.get("isVersioningEnabled") is True:
             return self.passed("blob versioning is on", observed=True)
         # ARM omits isVersioningEnabled on accounts where it was never turned on.

@@ -54,3 +54,12 @@ def test_region_metadata_prefers_live_locations_then_bundled_table():
     assert bundled.source == "bundled" and bundled.paired_region is None and bundled.has_availability_zones
     assert Inventory().region("eastus2(stage)").paired_region == "centralus"
     assert Inventory().region("atlantis") is None
+
+
+def test_facts_a_live_location_leaves_out_come_from_the_bundled_table():
+    # A trimmed, hand-written locations list must not turn "not stated" into "no pair, no zones".
+    trimmed = Inventory(locations=[{"name": "westeurope", "displayName": "West Europe"}])
+    info = trimmed.region("westeurope")
+    assert (info.paired_region, info.has_availability_zones) == ("northeurope", True)
+    stated = Inventory(locations=[{"name": "westeurope", "metadata": {"pairedRegion": []}}])
+    assert stated.region("westeurope").paired_region is None

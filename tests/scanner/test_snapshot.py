@@ -84,3 +84,20 @@ def test_missing_file_and_empty_directory(tmp_path: Path):
         load_snapshot(tmp_path / "nope.json")
     with pytest.raises(InputError, match=r"no \*\.json"):
         load_snapshot(tmp_path)
+
+
+def test_sections_left_out_are_gaps_not_empty_lists(tmp_path: Path):
+    account = arm("Microsoft.Storage/storageAccounts", "stlake")
+    path = write(tmp_path, {**VALID, "resources": [account]})
+    loaded = load_snapshot(path)
+    assert loaded.gap(account["id"], "Microsoft.Authorization/locks") is not None
+    assert loaded.gap(account["id"], "Microsoft.Resources/resourceGroups") is not None
+    assert loaded.gap(account["id"], "Microsoft.Storage/storageAccounts/blobServices") is None
+    explicit = write(tmp_path, {**VALID, "resources": [account], "locks": [], "resource_groups": []}, "b.json")
+    assert load_snapshot(explicit).gaps == []
+
+
+def test_a_directory_needs_each_section_in_one_file_only(tmp_path: Path):
+    write(tmp_path, {**VALID, "locks": []}, "a.json")
+    write(tmp_path, {**VALID, "resource_groups": []}, "b.json")
+    assert load_snapshot(tmp_path).gaps == []

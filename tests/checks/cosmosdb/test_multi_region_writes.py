@@ -41,3 +41,16 @@ def test_document_without_properties_is_unknown():
     listed = example_body("cosmos-db/CosmosDBDatabaseAccountList.json")["value"][0]
     del listed["properties"]
     assert judge(CHECK, listed, HOT).status == Status.UNKNOWN
+
+
+def test_a_stated_flag_is_judged_even_when_locations_are_missing():
+    # The flag is all COS-003 needs: stated false it fails, whatever else the document lacks.
+    doc = account(TWO_REGIONS, multi_write=False, automatic_failover=True)
+    del doc["properties"]["locations"]
+    result = judge(CHECK, doc, HOT)
+    assert result.status == Status.FAIL
+    assert "westeurope" in result.message
+    doc["properties"]["enableMultipleWriteLocations"] = True
+    assert judge(CHECK, doc, HOT).status == Status.PASS
+    del doc["properties"]["enableMultipleWriteLocations"]
+    assert judge(CHECK, doc, HOT).status == Status.UNKNOWN

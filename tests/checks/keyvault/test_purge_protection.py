@@ -47,3 +47,14 @@ def test_vault_listed_without_properties_is_unknown_not_fail_or_pass():
 
 def test_malformed_flag_is_unknown():
     assert judge(CHECK, vault(enablePurgeProtection="yes"), zone()).status == Status.UNKNOWN
+
+
+def test_a_stated_setting_is_judged_even_without_tenant_id_sku_or_vault_uri():
+    # Only a document with no vault settings at all is "not read"; one that states the flag was read.
+    listed = listed_without_properties()
+    stated_off = {**listed, "properties": {"enableSoftDelete": True, "enablePurgeProtection": False}}
+    assert judge(CHECK, stated_off, zone()).status == Status.FAIL
+    stated_on = {**listed, "properties": {"enablePurgeProtection": True}}
+    assert judge(CHECK, stated_on, zone()).status == Status.PASS
+    provisioning_only = {**listed, "properties": {"provisioningState": "Succeeded"}}
+    assert judge(CHECK, provisioning_only, zone()).status == Status.UNKNOWN

@@ -52,3 +52,10 @@ def test_vault_without_properties_or_with_odd_values_is_unknown():
     assert judge(CHECK, listed_without_properties(), RESEARCH).status == Status.UNKNOWN
     assert judge(CHECK, vault(softDeleteRetentionInDays="ninety"), RESEARCH).status == Status.UNKNOWN
     assert judge(CHECK, vault(enableSoftDelete="true"), RESEARCH).status == Status.UNKNOWN
+
+
+def test_soft_delete_stated_off_is_judged_even_without_tenant_id_sku_or_vault_uri():
+    stated_off = {**listed_without_properties(), "properties": {"enableSoftDelete": False}}
+    result = judge(CHECK, stated_off, zone())
+    assert result.status == Status.FAIL
+    assert result.severity == Severity.HIGH

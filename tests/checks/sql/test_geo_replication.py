@@ -2,7 +2,7 @@ from checks.sql.geo_replication import SqlGeoReplicaCheck
 from scanner.check import Severity, Status
 from scanner.model import ReadGap
 from tests.checks.sql.builders import DB_ID, SERVER_ID, database, failover_group, master, replication_link
-from tests.helpers import inventory, judge, zone
+from tests.helpers import example_body, inventory, judge, zone
 
 CHECK = SqlGeoReplicaCheck()
 WARM = zone("warm-spare", rpo="4h", rto="8h", secondary_region="eastasia")
@@ -77,3 +77,39 @@ def test_failover_group_without_partner_region_is_unknown():
     result = verdict(failover_group(partner_location=None))
     assert result.status == Status.UNKNOWN
     assert "partner region" in result.evidence["missing"]
+
+
+def test_partner_server_region_is_taken_from_the_inventory_when_the_group_omits_it():
+    partner = example_body("sql/ServerList.json")["value"][0]
+    partner["id"] = failover_group()["properties"]["partnerServers"][0]["id"]
+    partner["location"] = "eastasia"
+    assert verdict(failover_group(partner_location=None), partner).status == Status.PASS
+    partner["location"] = "southeastasia"
+    assert verdict(failover_group(partner_location=None), partner).status == Status.FAIL
+
+
+def geo_secondary() -> dict:
+    """`testdb`'s geo-secondary on the failover group's partner server in eastasia."""
+    partner_server = failover_group()["properties"]["partnerServers"][0]["id"]
+    secondary = database(secondaryType="Geo", createMode="Secondary")
+    secondary.update(id=f"{partner_server}/databases/testdb", location="eastasia")
+    return secondary
+
+
+def test_geo_secondary_counts_when_only_the_primary_side_records_the_pair():
+    # ARM lists a failover group and a replication link under both partners; a hand-written or partial
+    # inventory may hold only the primary's side, which still names this database as its replica.
+    secondary = geo_secondary()
+    primary_link = replication_link(partner_location="East Asia")
+    primary_link["properties"]["partnerDatabaseId"] = secondary["id"].upper()
+    for side in (failover_group(), primary_link):
+        result = judge(CHECK, secondary, WARM, inventory(database(), secondary, side))
+        assert result.status == Status.PASS, side["id"]
+        assert "southeastasia" in result.evidence["observed"][0]
+    # The primary's side unread (and not in the inventory): the partner region is unknown, not a failure.
+    group = failover_group()
+    result = judge(CHECK, secondary, WARM, inventory(secondary, {**group, "location": None}))
+    assert result.status == Status.UNKNOWN
+    # A group of another server that does not hold this database's name proves nothing.
+    other = failover_group(members=[DB_ID.replace("testdb", "otherdb")])
+    assert judge(CHECK, secondary, WARM, inventory(database(), secondary, other)).status == Status.FAIL

@@ -41,3 +41,11 @@ def test_unread_links_are_unknown():
     result = verdict(gaps=[gap])
     assert result.status == Status.UNKNOWN
     assert result.gap == gap
+
+
+def test_geo_secondary_recorded_only_on_the_primary_side_is_not_geo_restore_alone():
+    partner_server = failover_group()["properties"]["partnerServers"][0]["id"]
+    secondary = database(secondaryType="Geo", createMode="Secondary")
+    secondary.update(id=f"{partner_server}/databases/testdb", location="eastasia")
+    result = judge(CHECK, secondary, TIGHT, inventory(database(), secondary, failover_group()))
+    assert result.status == Status.PASS

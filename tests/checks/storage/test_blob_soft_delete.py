@@ -66,3 +66,14 @@ def test_missing_blob_service_is_unknown():
 
 def test_enabled_policy_without_days_is_unknown():
     assert verdict({"enabled": True}).status == Status.UNKNOWN
+
+
+def test_blob_service_listed_without_properties_is_unknown_not_a_failure():
+    # An absent policy means "off" only inside a blob service whose properties were read.
+    doc = account()
+    null_properties = {**blob_service(doc), "properties": None}
+    no_properties = {k: v for k, v in blob_service(doc).items() if k != "properties"}
+    for service in (null_properties, no_properties):
+        result = judge(CHECK, doc, RESEARCH, inventory(doc, service))
+        assert result.status == Status.UNKNOWN
+        assert "deleteRetentionPolicy" in result.evidence["missing"]

@@ -52,3 +52,15 @@ def test_general_purpose_v1_account_is_told_to_upgrade():
     result = judge(CHECK, doc, RESTORE, inventory(doc, blob_service(doc, isVersioningEnabled=False)))
     assert result.status == Status.FAIL
     assert "StorageV2" in result.evidence["note"]
+
+
+def test_documents_without_properties_are_unknown_not_a_failure():
+    # No account properties: whether the account has a hierarchical namespace (no versioning) is unknown.
+    doc = {**account(sku="Standard_GRS", hns=None), "properties": None}
+    result = judge(CHECK, doc, RESTORE, inventory(doc, blob_service(doc, isVersioningEnabled=False)))
+    assert result.status == Status.UNKNOWN
+    assert "isHnsEnabled" in result.evidence["missing"]
+    # No blob-service properties: an absent isVersioningEnabled is not proof that versioning is off.
+    doc = account(sku="Standard_GRS", hns=False)
+    service = {**blob_service(doc), "properties": None}
+    assert judge(CHECK, doc, RESTORE, inventory(doc, service)).status == Status.UNKNOWN

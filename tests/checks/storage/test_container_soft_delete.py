@@ -52,3 +52,9 @@ def test_blob_service_not_read_is_unknown():
     assert result.status == Status.UNKNOWN
     assert result.evidence["read_error"] == "SubscriptionNotFound"
     assert judge(CHECK, doc, HOT, inventory(doc)).status == Status.UNKNOWN
+
+
+def test_blob_service_without_properties_is_unknown_not_a_failure():
+    doc = account()
+    service = {**blob_service(doc), "properties": None}
+    assert judge(CHECK, doc, HOT, inventory(doc, service)).status == Status.UNKNOWN
