@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from scanner.check import Check
+from scanner.check import Check, Result
 from scanner.model import Inventory, ReadGap, Resource, parent_id_of
 from scanner.regions import normalize_region
 
@@ -53,6 +53,17 @@ class SqlDatabaseCheck(Check):
 
     def applies_to(self, resource: Resource) -> bool:
         return is_user_database(resource)
+
+    def unknown_replicas(self, replicas: GeoReplicas) -> Result | None:
+        """Unknown when no copy was proven and a read gap or an unrecorded partner region may hide one."""
+        if replicas.copies:
+            return None
+        if replicas.gap:
+            return self.unknown("the failover groups of the server or the replication links of the database",
+                                replicas.gap)
+        if replicas.undecided:
+            return self.unknown(f"the partner region of {', '.join(replicas.undecided)}")
+        return None
 
 
 def is_user_database(database: Resource) -> bool:

@@ -61,11 +61,8 @@ class SqlGeoReplicaCheck(SqlDatabaseCheck):
         if replicas.copies:
             return self.passed(f"replicated to another region: {'; '.join(replicas.copies)}",
                                observed=list(replicas.copies))
-        if replicas.gap:
-            return self.unknown("the failover groups of the server or the replication links of the database",
-                                replicas.gap)
-        if replicas.undecided:
-            return self.unknown(f"the partner region of {', '.join(replicas.undecided)}")
+        if unknown := self.unknown_replicas(replicas):
+            return unknown
         observed = "; ".join(replicas.same_region) or "no failover group, no geo-replication link"
         return self.failed(
             f"database {resource.name} in {resource.location} has no replica in another region; zone "

@@ -64,11 +64,8 @@ class SqlGeoRestoreRpoCheck(SqlDatabaseCheck):
         if replicas.copies:
             return self.passed(f"a geo-replica meets the RPO: {'; '.join(replicas.copies)}",
                                observed=list(replicas.copies))
-        if replicas.gap:
-            return self.unknown("the failover groups of the server or the replication links of the database",
-                                replicas.gap)
-        if replicas.undecided:
-            return self.unknown(f"the partner region of {', '.join(replicas.undecided)}")
+        if unknown := self.unknown_replicas(replicas):
+            return unknown
         return self.failed(
             f"database {resource.name} can only be recovered in another region by geo-restore, whose recovery "
             f"point is about 1 hour; zone {zone.name} requires an RPO of {format_duration(zone.rpo)}",
