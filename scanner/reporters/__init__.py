@@ -7,11 +7,17 @@ from collections.abc import Callable
 from scanner.engine import ScanResult
 from scanner.reporters.base import ReportOptions
 from scanner.reporters.json_report import render_json
+from scanner.reporters.markdown import render_markdown
+from scanner.reporters.sarif import render_sarif
+from scanner.reporters.table import render_table
 
 Renderer = Callable[[ScanResult, ReportOptions], str]
 
 FORMATS: dict[str, Renderer] = {
     "json": render_json,
+    "markdown": render_markdown,
+    "sarif": render_sarif,
+    "table": render_table,
 }
 
 __all__ = ["FORMATS", "Renderer", "ReportOptions"]

@@ -1,43 +1,64 @@
-"""The JSON report (schema: scanner/schemas/report.schema.json)."""
+"""The JSON report (schema: scanner/schemas/report.schema.json).
+
+Findings come in a deterministic order (severity, check id, resource id) so two reports of the
+same estate differ only where the estate does; `bcdr-scan diff` compares two of them.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from scanner import TOOL_NAME, __version__
+from scanner import INFORMATION_URI, TOOL_NAME, __version__
 from scanner.check import Status
-from scanner.engine import ScanResult
-from scanner.reporters.base import ReportOptions, zone_summaries
+from scanner.engine import Outcome, ScanResult
+from scanner.reporters.base import (
+    ReportOptions,
+    active_findings,
+    iso,
+    scanned_subscriptions,
+    severity_counts,
+    suppressed_findings,
+    zone_summaries,
+)
 
+REPORT_KIND = "bcdr-scan/report"
 REPORT_SCHEMA_VERSION = "1.0"
 
 
 def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
     inventory = scan.inventory
+    active = active_findings(scan, options)
+    suppressed = suppressed_findings(scan, options)
     document: dict[str, Any] = {
+        "kind": REPORT_KIND,
         "schema_version": REPORT_SCHEMA_VERSION,
-        "tool": {"name": TOOL_NAME, "version": __version__},
+        "tool": {"name": TOOL_NAME, "version": __version__, "information_uri": INFORMATION_URI},
         "scan": {
             "mode": options.mode,
             "snapshot": options.snapshot,
             "policy": scan.policy.source,
-            "collected_at": _iso(inventory.collected_at),
-            "scan_time": _iso(scan.scan_time),
-            "started_at": _iso(scan.started_at),
-            "finished_at": _iso(scan.finished_at),
-            "scopes": {"subscriptions": inventory.subscription_ids, **options.scopes},
+            "baseline": options.baseline.source if options.baseline else None,
+            "collected_at": iso(inventory.collected_at),
+            "scan_time": iso(scan.scan_time),
+            "started_at": iso(scan.started_at),
+            "finished_at": iso(scan.finished_at),
+            "scopes": {**options.scopes, "subscriptions": scanned_subscriptions(scan, options)},
             "checks": [c.id for c in scan.checks],
         },
         "summary": {
             "resources": len(scan.zone_of),
-            "findings": len(scan.findings),
-            "findings_by_severity": scan.findings_by_severity(),
+            "findings": len(active),
+            "suppressed": len(suppressed),
+            "findings_by_severity": severity_counts(active),
             "results": scan.counts(),
+            "coverage_complete": scan.coverage_complete,
         },
-        "zones": zone_summaries(scan),
-        "findings": [o.to_json() for o in scan.findings],
+        "zones": zone_summaries(scan, options),
+        "findings": [finding_json(o, options) for o in active],
+        "suppressed": [finding_json(o, options) for o in suppressed],
+        "baseline": _baseline_json(options),
         "coverage": {
             "complete": scan.coverage_complete,
             "region_metadata": inventory.regions.source,
@@ -50,9 +71,39 @@ def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
     return document
 
 
+def finding_json(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
+    """A finding, with the accepted risk that suppresses it (or the expired one that no longer does)."""
+    document = outcome.to_json()
+    if options.baseline is not None:
+        suppression = options.baseline.suppression_json(outcome)
+        if suppression is not None:
+            document["suppression"] = suppression
+    return document
+
+
 def render_json(scan: ScanResult, options: ReportOptions) -> str:
-    return json.dumps(report_document(scan, options), indent=2) + "\n"
+    return json.dumps(report_document(scan, options), indent=2, default=jsonable) + "\n"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+def jsonable(value: Any) -> Any:
+    """Evidence may carry times and durations; write them the way the rest of the report does."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return f"PT{int(value.total_seconds())}S"
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
+    return str(value)
+
+
+def _baseline_json(options: ReportOptions) -> dict[str, Any] | None:
+    applied = options.baseline
+    if applied is None:
+        return None
+    return {
+        "source": applied.source,
+        "scan_date": applied.scan_date.isoformat(),
+        "entries": [applied.entry_json(e) for e in applied.entries],
+    }

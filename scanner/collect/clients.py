@@ -1,0 +1,116 @@
+"""The SDK clients of one subscription, built on demand over the scan's shared pipeline parts."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from azure.core.credentials import TokenCredential
+from azure.core.pipeline.transport import RequestsTransport
+from azure.mgmt.cosmosdb import CosmosDBManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.resource.locks import ManagementLockClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.resource.subscriptions import SubscriptionClient
+from azure.mgmt.sql import SqlManagementClient
+from azure.mgmt.storage import StorageManagementClient
+
+from scanner.collect.pipeline import DEFAULT_BACKOFF, RequestStats, build_policies
+from scanner.collect.throttle import Throttle
+
+_CLIENTS: dict[str, type] = {
+    "resources": ResourceManagementClient,
+    "locks": ManagementLockClient,
+    "storage": StorageManagementClient,
+    "cosmos": CosmosDBManagementClient,
+    "sql": SqlManagementClient,
+    "keyvault": KeyVaultManagementClient,
+}
+
+
+class ClientFactory:
+    def __init__(self, credential: TokenCredential, endpoint: str, scope: str, transport: RequestsTransport,
+                 throttle: Throttle, stats: RequestStats, backoff: float = DEFAULT_BACKOFF) -> None:
+        self.credential = credential
+        self.backoff = backoff
+        self.endpoint = endpoint
+        self.scope = scope
+        self.transport = transport
+        self.throttle = throttle
+        self.stats = stats
+        self._made: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "base_url": self.endpoint,
+            "credential_scopes": [self.scope],
+            "policies": build_policies(self.credential, self.scope, self.throttle, self.stats, self.backoff),
+            "transport": self.transport,
+        }
+
+    def subscriptions(self) -> SubscriptionClient:
+        client = SubscriptionClient(self.credential, **self._options())
+        self._keep(client)
+        return client
+
+    def make(self, kind: str, subscription_id: str) -> Any:
+        client = _CLIENTS[kind](self.credential, subscription_id, **self._options())
+        self._keep(client)
+        return client
+
+    def _keep(self, client: Any) -> None:
+        with self._lock:
+            self._made.append(client)
+
+    def close(self) -> None:
+        with self._lock:
+            made, self._made = self._made, []
+        for client in made:
+            client.close()
+
+
+class SubscriptionClients:
+    """`clients.storage`, `clients.sql`, ...: each SDK client of the subscription, made once.
+    `clients.arm` is the client whose pipeline serves generic ARM GETs."""
+
+    def __init__(self, factory: ClientFactory, subscription_id: str) -> None:
+        self.factory = factory
+        self.subscription_id = subscription_id
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    def _get(self, kind: str) -> Any:
+        with self._lock:
+            client = self._clients.get(kind)
+            if client is None:
+                client = self._clients[kind] = self.factory.make(kind, self.subscription_id)
+            return client
+
+    @property
+    def resources(self) -> ResourceManagementClient:
+        return self._get("resources")
+
+    @property
+    def arm(self) -> ResourceManagementClient:
+        return self._get("resources")
+
+    @property
+    def locks(self) -> ManagementLockClient:
+        return self._get("locks")
+
+    @property
+    def storage(self) -> StorageManagementClient:
+        return self._get("storage")
+
+    @property
+    def cosmos(self) -> CosmosDBManagementClient:
+        return self._get("cosmos")
+
+    @property
+    def sql(self) -> SqlManagementClient:
+        return self._get("sql")
+
+    @property
+    def keyvault(self) -> KeyVaultManagementClient:
+        return self._get("keyvault")

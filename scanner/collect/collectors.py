@@ -1,0 +1,189 @@
+"""What a live scan reads, as a table: one entry per resource type.
+
+A `TypeSpec` is listed once per subscription (subscription-level list calls only). Its
+`children` are read per parent document: a `ChildSpec` stores configuration as child
+resources (blob service, SQL databases, retention policies...), an `EnrichSpec` re-reads the
+parent with more in it (`$expand=geoReplicationStats`). Adding a type is adding an entry.
+
+Types with an azure-mgmt SDK in the dependencies use it; the analytics services use the generic
+ARM request path of the same SDK pipeline (see docs/live-scanning.md, "Dependencies").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.collect.arm import arm_list, sdk_items
+from scanner.collect.clients import SubscriptionClients
+
+Doc = Mapping[str, Any]
+ListFn = Callable[[SubscriptionClients], Iterable[Any]]
+ChildFn = Callable[[SubscriptionClients, Doc], Iterable[Any]]
+
+
+def _always(_: Doc) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class EnrichSpec:
+    """Re-read the parent document with more detail; `data` names what a failure leaves unread."""
+
+    data: str
+    fetch: Callable[[SubscriptionClients, Doc], Any]
+    when: Callable[[Doc], bool] = _always
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    type: str
+    fetch: ChildFn
+    when: Callable[[Doc], bool] = _always
+    children: tuple[ChildSpec | EnrichSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    type: str
+    list: ListFn
+    children: tuple[ChildSpec | EnrichSpec, ...] = ()
+    via: str = ""  # the SDK client or REST api-version that reads it (documentation)
+
+
+# --- ids --------------------------------------------------------------------------------------
+def segment(doc: Doc, name: str) -> str:
+    """The name after `/<name>/` in the document's id (`segment(db, "servers")` = its server)."""
+    parts = str(doc.get("id", "")).split("/")
+    lowered = [p.lower() for p in parts]
+    index = lowered.index(name.lower())
+    return parts[index + 1]
+
+
+def _rg(doc: Doc) -> str:
+    return segment(doc, "resourceGroups")
+
+
+def _last(doc: Doc) -> str:
+    return str(doc.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
+
+
+# --- generic ARM (analytics services) ---------------------------------------------------------
+def arm_type(resource_type: str, api_version: str, children: tuple[ChildSpec | EnrichSpec, ...] = ()) -> TypeSpec:
+    def fetch(clients: SubscriptionClients) -> Iterable[Any]:
+        return arm_list(clients.arm, f"/subscriptions/{clients.subscription_id}/providers/{resource_type}",
+                        api_version)
+
+    return TypeSpec(resource_type, fetch, children, via=f"ARM REST api-version {api_version}")
+
+
+def arm_child(child_type: str, api_version: str, children: tuple[ChildSpec | EnrichSpec, ...] = ()) -> ChildSpec:
+    collection = child_type.rsplit("/", 1)[-1]
+
+    def fetch(clients: SubscriptionClients, parent: Doc) -> Iterable[Any]:
+        return arm_list(clients.arm, f"{parent['id']}/{collection}", api_version)
+
+    return ChildSpec(child_type, fetch, children=children)
+
+
+# --- storage ----------------------------------------------------------------------------------
+def _sku(doc: Doc) -> str:
+    sku = doc.get("sku")
+    return str(sku.get("name") or "").upper() if isinstance(sku, Mapping) else ""
+
+
+def is_geo_replicated(account: Doc) -> bool:
+    """GRS, RA-GRS, GZRS and RA-GZRS accounts have geoReplicationStats; ARM refuses the expand
+    for the others."""
+    sku = _sku(account)
+    return "GRS" in sku or "GZRS" in sku
+
+
+def has_blob_service(account: Doc) -> bool:
+    return str(account.get("kind") or "").lower() != "filestorage"
+
+
+def supports_object_replication(account: Doc) -> bool:
+    """Object replication needs a blob service and is not available with a hierarchical
+    namespace (Data Lake Storage Gen2), so no policy can exist there."""
+    props = account.get("properties")
+    hns = isinstance(props, Mapping) and props.get("isHnsEnabled") is True
+    return has_blob_service(account) and not hns
+
+
+STORAGE = TypeSpec(
+    "Microsoft.Storage/storageAccounts",
+    lambda c: sdk_items(c.storage.storage_accounts.list()),
+    children=(
+        EnrichSpec("geoReplicationStats",
+                   lambda c, a: c.storage.storage_accounts.get_properties(_rg(a), _last(a),
+                                                                          expand="geoReplicationStats"),
+                   when=is_geo_replicated),
+        ChildSpec("Microsoft.Storage/storageAccounts/blobServices",
+                  lambda c, a: [c.storage.blob_services.get_service_properties(_rg(a), _last(a))],
+                  when=has_blob_service),
+        ChildSpec("Microsoft.Storage/storageAccounts/objectReplicationPolicies",
+                  lambda c, a: sdk_items(c.storage.object_replication_policies.list(_rg(a), _last(a))),
+                  when=supports_object_replication),
+    ),
+    via="azure-mgmt-storage",
+)
+
+COSMOS = TypeSpec("Microsoft.DocumentDB/databaseAccounts",
+                  lambda c: sdk_items(c.cosmos.database_accounts.list()), via="azure-mgmt-cosmosdb")
+
+
+# --- SQL --------------------------------------------------------------------------------------
+def is_user_database(database: Doc) -> bool:
+    """`master` has no replication links or backup retention policies of its own."""
+    return _last(database).lower() != "master"
+
+
+def _db_args(db: Doc) -> tuple[str, str, str]:
+    return _rg(db), segment(db, "servers"), _last(db)
+
+
+SQL = TypeSpec(
+    "Microsoft.Sql/servers",
+    lambda c: sdk_items(c.sql.servers.list()),
+    children=(
+        ChildSpec(
+            "Microsoft.Sql/servers/databases",
+            lambda c, s: sdk_items(c.sql.databases.list_by_server(_rg(s), _last(s))),
+            children=(
+                ChildSpec("Microsoft.Sql/servers/databases/replicationLinks",
+                          lambda c, d: sdk_items(c.sql.replication_links.list_by_database(*_db_args(d))),
+                          when=is_user_database),
+                ChildSpec("Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies",
+                          lambda c, d: sdk_items(
+                              c.sql.backup_short_term_retention_policies.list_by_database(*_db_args(d))),
+                          when=is_user_database),
+                ChildSpec("Microsoft.Sql/servers/databases/backupLongTermRetentionPolicies",
+                          lambda c, d: sdk_items(c.sql.long_term_retention_policies.list_by_database(*_db_args(d))),
+                          when=is_user_database),
+            ),
+        ),
+        ChildSpec("Microsoft.Sql/servers/failoverGroups",
+                  lambda c, s: sdk_items(c.sql.failover_groups.list_by_server(_rg(s), _last(s)))),
+    ),
+    via="azure-mgmt-sql",
+)
+
+KEY_VAULT = TypeSpec("Microsoft.KeyVault/vaults",
+                     lambda c: sdk_items(c.keyvault.vaults.list_by_subscription()), via="azure-mgmt-keyvault")
+
+# --- analytics (issue 6): generic ARM GETs with the REST API's own api-versions ----------------
+DATA_FACTORY = arm_type("Microsoft.DataFactory/factories", "2018-06-01")
+SYNAPSE = arm_type(
+    "Microsoft.Synapse/workspaces", "2021-06-01",
+    children=(arm_child("Microsoft.Synapse/workspaces/sqlPools", "2021-06-01",
+                        children=(arm_child("Microsoft.Synapse/workspaces/sqlPools/geoBackupPolicies",
+                                            "2021-06-01"),)),),
+)
+DATABRICKS = arm_type("Microsoft.Databricks/workspaces", "2024-05-01")
+MACHINE_LEARNING = arm_type("Microsoft.MachineLearningServices/workspaces", "2024-04-01")
+
+TYPES: tuple[TypeSpec, ...] = (
+    STORAGE, COSMOS, SQL, KEY_VAULT, DATA_FACTORY, SYNAPSE, DATABRICKS, MACHINE_LEARNING,
+)

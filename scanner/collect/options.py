@@ -1,0 +1,173 @@
+"""Command-line side of live collection: the options `scan` and `collect` share, and the call
+that turns them into an Inventory.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from scanner.collect.collector import LiveCollector
+    from scanner.model import Inventory
+
+DEFAULT_CONCURRENCY = 16
+# The names of scanner.collect.auth.CLOUDS, repeated here so `--help` needs no Azure SDK import.
+CLOUD_NAMES = ("AzureChinaCloud", "AzureCloud", "AzureUSGovernment")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    cloud: str = "AzureCloud"
+    arm_endpoint: str | None = None
+    subscriptions: tuple[str, ...] = ()
+    exclude_subscriptions: tuple[str, ...] = ()
+    resource_groups: tuple[str, ...] = ()
+    max_concurrency: int = DEFAULT_CONCURRENCY
+    quiet: bool = False
+    verbose: int = 0
+
+    def given(self) -> list[str]:
+        """The collection options set on the command line (they mean nothing for a snapshot)."""
+        default = LiveOptions()
+        return [f"--{f.name.replace('_', '-').rstrip('s')}" for f in fields(self)
+                if f.name not in ("quiet", "verbose") and getattr(self, f.name) != getattr(default, f.name)]
+
+    def reject_for_snapshot(self) -> None:
+        given = self.given()
+        if given:
+            raise click.UsageError(f"{', '.join(given)} only apply to a live scan, not to --snapshot/--sample")
+
+    def report_scopes(self, inventory: Inventory) -> dict[str, Any]:
+        """The scan's scope for the report: what was asked for, whether or not it could be read."""
+        source = inventory.source.get("scopes", {})
+        return {
+            "subscriptions": source.get("scanned_subscriptions") or inventory.subscription_ids,
+            "excluded_subscriptions": list(self.exclude_subscriptions),
+            "resource_groups": list(self.resource_groups),
+            "cloud": self.cloud,
+            "arm_endpoint": inventory.source.get("arm_endpoint"),
+        }
+
+
+def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the live-collection options to a click command; it receives them as `live=LiveOptions`."""
+    names = [f.name for f in fields(LiveOptions)]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in names}
+        return command(*args, live=LiveOptions(**values), **kwargs)
+
+    options = [
+        click.option("--cloud", type=click.Choice(CLOUD_NAMES), default="AzureCloud", show_default=True,
+                     help="Azure cloud: picks the ARM endpoint, token audience and login authority."),
+        click.option("--arm-endpoint", metavar="URL",
+                     help="ARM endpoint override (Azure Stack Hub, an emulator); https only."),
+        click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
+                     help="Scan this subscription (repeatable). Default: every enabled subscription visible."),
+        click.option("--exclude-subscription", "exclude_subscriptions", multiple=True, metavar="ID",
+                     help="Do not scan this subscription (repeatable)."),
+        click.option("--resource-group", "resource_groups", multiple=True, metavar="NAME",
+                     help="Only resources in this resource group (repeatable; in every subscription scanned)."),
+        click.option("--max-concurrency", type=click.IntRange(1, 128), default=DEFAULT_CONCURRENCY,
+                     show_default=True, help="ARM requests in flight at once."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress display on stderr."),
+        click.option("--verbose", "-v", count=True,
+                     help="-v: one line per ARM request on stderr; -vv: with headers (Authorization redacted)."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def collect_inventory(live: LiveOptions) -> Inventory:
+    """Read the estate from ARM. Usage errors raise click.UsageError, an impossible collection
+    click.ClickException (exit code 2 either way); partial reads are gaps in the inventory."""
+    from scanner.collect.auth import make_credential, resolve_target, secrets_of
+    from scanner.collect.collector import CollectionError, LiveCollector, Scope
+
+    _validate(live)
+    try:
+        target = resolve_target(live.cloud, live.arm_endpoint)
+        credential, label = make_credential(target)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    secrets = secrets_of(credential)
+    _configure_logging(live.verbose, secrets)
+    scope = Scope(tuple(s.lower() for s in live.subscriptions), tuple(s.lower() for s in live.exclude_subscriptions),
+                  live.resource_groups)
+    collector = LiveCollector(target, credential, credential_label=label, scope=scope,
+                              max_concurrency=live.max_concurrency, secrets=secrets)
+    try:
+        return _run(collector, show_progress=not live.quiet and not live.verbose and sys.stderr.isatty())
+    except CollectionError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        credential.close()
+
+
+def _run(collector: LiveCollector, show_progress: bool) -> Inventory:
+    if not show_progress:
+        return collector.collect()
+    from rich.console import Console
+
+    from scanner.collect.progress import ProgressDisplay
+
+    with ProgressDisplay(collector, Console(stderr=True)):
+        return collector.collect()
+
+
+def _validate(live: LiveOptions) -> None:
+    for option, values in (("--subscription", live.subscriptions), ("--exclude-subscription",
+                                                                     live.exclude_subscriptions)):
+        bad = [v for v in values if not _GUID.match(v)]
+        if bad:
+            raise click.UsageError(f"{option} expects a subscription id (a GUID), got {bad[0]!r}")
+    both = {s.lower() for s in live.subscriptions} & {s.lower() for s in live.exclude_subscriptions}
+    if both:
+        raise click.UsageError(f"subscription {sorted(both)[0]} is both included and excluded")
+
+
+class _RedactSecrets(logging.Filter):
+    """Defence in depth: azure-core already redacts the Authorization header; this also scrubs
+    the token text and anything shaped like a JWT from every log line."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from scanner.collect.auth import redact
+
+        record.msg = redact(record.getMessage(), self.secrets)
+        record.args = ()
+        return True
+
+
+def _configure_logging(verbose: int, secrets: list[str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.addFilter(_RedactSecrets(secrets))
+    ours = logging.getLogger("bcdr_scan")
+    azure = logging.getLogger("azure")
+    for logger in (ours, azure):
+        for old in [h for h in logger.handlers if getattr(h, "_bcdr_scan", False)]:
+            logger.removeHandler(old)
+    handler._bcdr_scan = True  # type: ignore[attr-defined]
+    ours.addHandler(handler)
+    ours.propagate = False
+    ours.setLevel(logging.INFO if verbose else logging.WARNING)
+    # The SDK's own loggers: request/response header dumps at -vv, otherwise errors only (the
+    # report and our messages say what failed).
+    azure.addHandler(handler)
+    azure.propagate = False
+    azure.setLevel(logging.INFO if verbose >= 2 else logging.ERROR)

@@ -1,0 +1,449 @@
+"""SARIF 2.1.0 for GitHub code scanning (docs/reports.md, "SARIF").
+
+Decisions that keep alerts stable and honest on GitHub:
+
+* A cloud resource is not a file. Each result points at a stable artifact URI derived from the
+  lower-cased resource id (`azure/<subscription>/<resource group>/<provider>/<type>/<name>`,
+  relative to the `AZURE_RESOURCES` base) at line 1, and carries the exact resource id as a logical
+  location. Lower-casing matters: ARM ids are case-insensitive and collectors differ in casing.
+* `partialFingerprints["bcdrScan/v1"]` hashes the check id and the lower-cased resource id and
+  nothing else, so an alert survives scan time, resource order, message wording and severity
+  changes, and closes when that check stops failing on that resource.
+* `automationDetails.id` names the scanned scope (`bcdr-scan/<subscriptions>/`, or
+  `--sarif-category`), so uploads for different subscriptions do not replace each other's alerts.
+* Coverage gaps are not results: read errors and unknown verdicts are
+  `invocations[0].toolExecutionNotifications`. `executionSuccessful` says whether the tool did
+  its job (SARIF §3.20.14 is about the tool run, not the estate): it is false only when read errors
+  left nothing at all to evaluate; partial coverage is reported by error-level notifications.
+* GitHub rejects a run with more than 25,000 results or a file above 10 MB gzip-compressed, and
+  displays only the 5,000 most severe. Past a limit the least severe results are dropped
+  (suppressed ones first) and a notification says how many; the JSON report still has them all.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from scanner import INFORMATION_URI, TOOL_NAME, __version__
+from scanner.check import Check, Severity, Status
+from scanner.docs import DOCS_URL, check_page
+from scanner.engine import Outcome, ScanResult
+from scanner.model import ReadGap
+from scanner.reporters.base import (
+    ReportOptions,
+    active_findings,
+    iso,
+    scanned_subscriptions,
+    severity_counts,
+    suppressed_findings,
+    zone_summaries,
+)
+from scanner.reporters.json_report import jsonable
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "bcdrScan/v1"
+URI_BASE_ID = "AZURE_RESOURCES"
+CATEGORY_PREFIX = "bcdr-scan"
+MAX_SUBSCRIPTIONS_IN_CATEGORY = 5
+MAX_TAGS = 10  # GitHub keeps at most 10 tags per rule (20 accepted)
+
+LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
+          Severity.LOW: "note", Severity.INFO: "note"}
+# GitHub ranks non-security alerts by `problem.severity` (error, warning, recommendation).
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+
+
+@dataclass(frozen=True)
+class SarifLimits:
+    """GitHub code scanning's upload limits (docs/reports.md lists the source)."""
+
+    max_results: int = 25_000
+    max_gzip_bytes: int = 10 * 1024 * 1024
+    max_notifications: int = 1_000  # per kind; the rest are summarised in one notification
+
+
+@dataclass(frozen=True)
+class _Notice:
+    id: str
+    name: str
+    text: str
+    detail: str  # what it means and what to do: GitHub requires a fullDescription and help per descriptor
+
+
+# Descriptors of the notifications this tool emits (tool.driver.notifications), in index order.
+NOTICES = (
+    _Notice("BCDR1001", "ReadError", "Part of the estate could not be read.",
+            "A read failed (access denied, not found, throttled to exhaustion or a malformed payload). Every check "
+            "that needed the data returns unknown, never pass. Grant the scanning identity Reader on the scope, "
+            "or re-run when the service is available."),
+    _Notice("BCDR1002", "UnknownVerdict", "A check could not judge a resource.",
+            "Data the check needs is missing from the inventory, so the resource was neither passed nor failed. "
+            "The verdict is a coverage gap, listed in the JSON report's coverage.unknown."),
+    _Notice("BCDR1003", "ResultsTruncated", "Results were left out to stay within GitHub's upload limits.",
+            "GitHub code scanning rejects a run above 25,000 results or a file above 10 MB compressed. The least "
+            "severe results were dropped from this log; the JSON report lists every finding."),
+    _Notice("BCDR2001", "AcceptedRiskExpired", "A baseline entry has expired.",
+            "The accepted risk is past its expiry date and no longer suppresses findings. Fix the findings, or "
+            "renew the entry with a new expiry date and a fresh justification."),
+    _Notice("BCDR2002", "AcceptedRiskStale", "A baseline entry matches no finding.",
+            "The risk the entry accepted is gone (the finding was fixed, or the resource removed). Remove the entry "
+            "so the baseline does not silently accept the next problem of that resource."),
+    _Notice("BCDR2003", "AcceptedRiskNotRun", "A baseline entry names checks that did not run.",
+            "The checks the entry names were not selected in this scan (--check / --skip-check), so it could "
+            "neither suppress nor be found stale."),
+)
+_NOTICE_INDEX = {n.id: i for i, n in enumerate(NOTICES)}
+
+
+def render_sarif(scan: ScanResult, options: ReportOptions) -> str:
+    return serialize(sarif_document(scan, options))
+
+
+def serialize(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, default=jsonable) + "\n"
+
+
+def sarif_document(scan: ScanResult, options: ReportOptions, limits: SarifLimits | None = None) -> dict[str, Any]:
+    limits = limits or SarifLimits()
+    ordered = active_findings(scan, options) + suppressed_findings(scan, options)
+    kept = ordered[: limits.max_results]
+    document = _document(scan, options, kept, len(ordered), limits)
+    if len(serialize(document).encode("utf-8")) > limits.max_gzip_bytes:
+        document = _fit_compressed_size(scan, options, kept, len(ordered), limits)
+    return document
+
+
+def _fit_compressed_size(scan: ScanResult, options: ReportOptions, kept: list[Outcome], total: int,
+                         limits: SarifLimits) -> dict[str, Any]:
+    """The largest prefix of `kept` (most severe first) whose log fits GitHub's compressed-size limit."""
+    def fits(count: int) -> dict[str, Any] | None:
+        candidate = _document(scan, options, kept[:count], total, limits)
+        return candidate if gzipped_size(serialize(candidate)) <= limits.max_gzip_bytes else None
+
+    best = fits(len(kept))
+    if best is not None:
+        return best
+    low, high = 0, len(kept)
+    best = _document(scan, options, [], total, limits)
+    while low < high:
+        middle = (low + high + 1) // 2
+        candidate = fits(middle)
+        if candidate is not None:
+            best, low = candidate, middle
+        else:
+            high = middle - 1
+    return best
+
+
+def gzipped_size(text: str) -> int:
+    return len(gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+def _document(scan: ScanResult, options: ReportOptions, outcomes: list[Outcome], total: int,
+              limits: SarifLimits) -> dict[str, Any]:
+    rule_index = {c.id: i for i, c in enumerate(scan.checks)}
+    execution = _coverage_notifications(scan, rule_index, limits)
+    if len(outcomes) < total:
+        execution.append(_notification(
+            "BCDR1003", "warning",
+            f"{total - len(outcomes)} of {total} results were left out to stay within GitHub code scanning's "
+            f"upload limits ({limits.max_results} results per run, {limits.max_gzip_bytes // (1024 * 1024)} MB "
+            "compressed); the least severe went first. The JSON report lists every finding.",
+            properties={"total": total, "kept": len(outcomes)}))
+    invocation: dict[str, Any] = {
+        "executionSuccessful": execution_successful(scan),
+        "startTimeUtc": iso(scan.started_at),
+        "endTimeUtc": iso(scan.finished_at),
+        "toolExecutionNotifications": execution,
+        "toolConfigurationNotifications": _baseline_notifications(options),
+    }
+    run: dict[str, Any] = {
+        "tool": {"driver": _driver(scan.checks)},
+        "automationDetails": {"id": automation_id(scan, options)},
+        "originalUriBaseIds": {URI_BASE_ID: {
+            "description": {"text": "Azure Resource Manager resources, addressed as azure/<subscription>/"
+                                    "<resource group>/<provider>/<type>/<name> (lower case); not files."}}},
+        "invocations": [invocation],
+        "results": [_result(o, rule_index[o.check.id], options) for o in outcomes],
+        "properties": _run_properties(scan, options),
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def execution_successful(scan: ScanResult) -> bool:
+    """False only when read errors left nothing to evaluate: the tool could not do its job at all."""
+    return not (scan.inventory.gaps and not scan.outcomes)
+
+
+# --- tool and rules ---------------------------------------------------------------------------
+def _driver(checks: Sequence[Check]) -> dict[str, Any]:
+    return {
+        "name": TOOL_NAME,
+        "fullName": f"{TOOL_NAME} {__version__}",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "informationUri": INFORMATION_URI,
+        "rules": [rule(c) for c in checks],
+        "notifications": [
+            {"id": n.id, "name": n.name, "shortDescription": {"text": n.text}, "fullDescription": {"text": n.detail},
+             "help": {"text": n.detail}, "helpUri": f"{INFORMATION_URI}/blob/main/docs/reports.md"}
+            for n in NOTICES
+        ],
+    }
+
+
+def rule(check: Check) -> dict[str, Any]:
+    meta = check.metadata()
+    level = LEVELS[check.severity]
+    tags = list(dict.fromkeys(["reliability", "bcdr", *meta["tags"]]))[:MAX_TAGS]
+    return {
+        "id": check.id,
+        "name": rule_name(check),
+        "shortDescription": {"text": _sentence(check.title)},
+        "fullDescription": {"text": _sentence(_flat(check.rationale))},
+        "helpUri": DOCS_URL.format(id=check.id),
+        "help": {"text": help_text(check), "markdown": check_page(check)},
+        "defaultConfiguration": {"level": level},
+        "properties": {
+            "tags": tags,
+            "precision": "very-high",  # configuration read from ARM, not inferred from code
+            "problem.severity": PROBLEM_SEVERITY[level],
+            "severity": str(check.severity),
+            "service": check.service,
+            "resourceTypes": list(check.resource_types()),
+        },
+    }
+
+
+def rule_name(check: Check) -> str:
+    """A PascalCase name, as SARIF recommends: the check's class name without `Check`."""
+    name = type(check).__name__
+    name = name[: -len("Check")] if name.endswith("Check") and len(name) > len("Check") else name
+    return name if name != check.id else f"Check{re.sub(r'[^A-Za-z0-9]', '', check.id)}"
+
+
+def help_text(check: Check) -> str:
+    r = check.remediation
+    lines = [_flat(check.rationale), "", "Guidance: " + _flat(check.guidance), "", "Requirement per strategy:"]
+    lines += [f"- {strategy}: {verdict}" for strategy, verdict in check.logic.items()]
+    lines += ["", "Remediation: " + _flat(r.summary)]
+    lines += [f"{label}: {text.strip()}" for label, text in
+              (("Portal", r.portal), ("Azure CLI", r.cli), ("Bicep / Terraform", r.iac)) if text]
+    if check.references:
+        lines += ["", "References:", *(f"- {ref}" for ref in check.references)]
+    return "\n".join(lines)
+
+
+# --- results ----------------------------------------------------------------------------------
+def _result(outcome: Outcome, rule_index: int, options: ReportOptions) -> dict[str, Any]:
+    r = outcome.resource
+    level = LEVELS[outcome.severity]
+    result: dict[str, Any] = {
+        "ruleId": outcome.check.id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": level,
+        "message": {"text": result_message(outcome)},
+        "locations": [resource_location(r.id, r.name)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(outcome.check.id, r.id)},
+        "properties": {
+            "severity": str(outcome.severity),
+            "zone": outcome.zone.name,
+            "strategy": str(outcome.zone.strategy),
+            "requirement": outcome.result.requirement,
+            "resourceId": r.id,
+            "resourceType": r.type,
+            "subscriptionId": r.subscription_id,
+            "resourceGroup": r.resource_group,
+            "location": r.location,
+            "evidence": dict(outcome.result.evidence),
+        },
+    }
+    if options.baseline is not None:
+        entry = options.baseline.suppression_for(outcome)
+        if entry is not None:
+            result["suppressions"] = [{
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{entry.justification} (owner {entry.owner}, accepted until {entry.expires})",
+                "properties": {"baseline": options.baseline.source, "entry": entry.index, "owner": entry.owner,
+                               "expires": entry.expires.isoformat()},
+            }]
+        elif (expired := options.baseline.expired_for(outcome)) is not None:
+            result["properties"]["expiredAcceptance"] = {
+                "baseline": options.baseline.source, "entry": expired.index, "owner": expired.owner,
+                "expires": expired.expires.isoformat(), "justification": expired.justification}
+    return result
+
+
+def result_message(outcome: Outcome) -> str:
+    r = outcome.resource
+    where = ", ".join(p for p in (r.type, f"resource group {r.resource_group}" if r.resource_group else "",
+                                  f"subscription {r.subscription_id}" if r.subscription_id else "") if p)
+    text = f"{r.name} ({where}): {_flat(outcome.result.message).rstrip('.')}."
+    if outcome.result.requirement:
+        text += f" Requirement of landing zone {outcome.zone.name} ({outcome.zone.strategy}): " \
+                f"{outcome.result.requirement}."
+    return text
+
+
+def fingerprint(check_id: str, resource_id: str) -> str:
+    """Stable alert identity: the same check failing on the same resource, whatever else changes."""
+    return hashlib.sha256(f"{check_id}\n{resource_id.lower()}".encode()).hexdigest()
+
+
+def artifact_uri(resource_id: str) -> str:
+    """`/subscriptions/S/resourceGroups/G/providers/Microsoft.Sql/servers/a/databases/b` ->
+    `azure/s/g/microsoft.sql/servers/a/databases/b`: readable, stable, relative, URI-safe."""
+    parts = [p for p in resource_id.split("/") if p]
+    out = ["azure"]
+    i = 0
+    while i < len(parts):
+        marker = parts[i].lower()
+        if marker in ("subscriptions", "resourcegroups", "providers") and i + 1 < len(parts):
+            out.append(parts[i + 1])
+            i += 2
+        else:
+            out.append(parts[i])
+            i += 1
+    return "/".join(quote(segment.lower(), safe="-._~") for segment in out)
+
+
+def resource_location(resource_id: str, name: str | None = None) -> dict[str, Any]:
+    logical: dict[str, Any] = {"fullyQualifiedName": resource_id, "kind": "resource"}
+    if name:
+        logical["name"] = name
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(resource_id), "uriBaseId": URI_BASE_ID},
+            "region": {"startLine": 1},
+        },
+        "logicalLocations": [logical],
+    }
+
+
+def automation_id(scan: ScanResult, options: ReportOptions) -> str:
+    """`bcdr-scan/<scope>/`: one GitHub analysis category per scanned scope.
+
+    The trailing slash makes the whole id the category (SARIF: the part after the last slash is
+    the run instance, left empty here so every nightly run replaces the previous one).
+    """
+    if options.sarif_category:
+        category = options.sarif_category.strip()
+        return category if category.endswith("/") else category + "/"
+    subscriptions = scanned_subscriptions(scan, options)
+    if not subscriptions:
+        scope = "no-subscription"
+    elif len(subscriptions) <= MAX_SUBSCRIPTIONS_IN_CATEGORY:
+        scope = "+".join(subscriptions)
+    else:  # keep the category short; the digest still tells different scopes apart
+        digest = hashlib.sha256(",".join(subscriptions).encode()).hexdigest()[:12]
+        scope = f"{len(subscriptions)}-subscriptions-{digest}"
+    return f"{CATEGORY_PREFIX}/{scope}/"
+
+
+# --- notifications ----------------------------------------------------------------------------
+def _notification(notice_id: str, level: str, text: str, *, location: dict[str, Any] | None = None,
+                  associated: tuple[str, int] | None = None,
+                  properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    notification: dict[str, Any] = {
+        "descriptor": {"id": notice_id, "index": _NOTICE_INDEX[notice_id]},
+        "level": level,
+        "message": {"text": text},
+    }
+    if location:
+        notification["locations"] = [location]
+    if associated:
+        notification["associatedRule"] = {"id": associated[0], "index": associated[1]}
+    if properties:
+        notification["properties"] = properties
+    return notification
+
+
+def _coverage_notifications(scan: ScanResult, rule_index: dict[str, int], limits: SarifLimits) -> list[dict[str, Any]]:
+    gaps = sorted(scan.inventory.gaps, key=lambda g: (g.scope.lower(), g.data.lower(), g.error))
+    notes = [_read_error(g) for g in gaps[: limits.max_notifications]]
+    if len(gaps) > limits.max_notifications:
+        notes.append(_notification("BCDR1001", "error", f"{len(gaps) - limits.max_notifications} more read errors; "
+                                   "the JSON report's coverage.read_errors lists them all."))
+    unknown = scan.with_status(Status.UNKNOWN)
+    for outcome in unknown[: limits.max_notifications]:
+        r = outcome.resource
+        notes.append(_notification(
+            "BCDR1002", "warning",
+            f"{outcome.check.id} could not judge {r.name} ({r.type}) in zone {outcome.zone.name}: "
+            f"{_flat(outcome.result.message).removeprefix('cannot judge: ').rstrip('.')}.",
+            location=resource_location(r.id, r.name), associated=(outcome.check.id, rule_index[outcome.check.id]),
+            properties={"evidence": dict(outcome.result.evidence)}))
+    if len(unknown) > limits.max_notifications:
+        notes.append(_notification("BCDR1002", "warning", f"{len(unknown) - limits.max_notifications} more unknown "
+                                   "verdicts; the JSON report's coverage.unknown lists them all."))
+    return notes
+
+
+def _read_error(gap: ReadGap) -> dict[str, Any]:
+    status = f" (HTTP {gap.status})" if gap.status else ""
+    what = "everything" if gap.data == "*" else gap.data
+    return _notification(
+        "BCDR1001", "error", f"Could not read {what} under {gap.scope}{status}: {_flat(gap.error).rstrip('.')}.",
+        location={"logicalLocations": [{"fullyQualifiedName": gap.scope, "kind": "resource"}]},
+        properties={"scope": gap.scope, "data": gap.data, "status": gap.status})
+
+
+def _baseline_notifications(options: ReportOptions) -> list[dict[str, Any]]:
+    applied = options.baseline
+    if applied is None:
+        return []
+    notes = []
+    for entry in applied.entries:
+        status = str(applied.status(entry))
+        subject = (f"Baseline {applied.source} entry accepted_risks[{entry.index}] "
+                   f"({entry.check} on {entry.resource}, owner {entry.owner})")
+        props = {"baseline": applied.source, **entry.to_json()}
+        if status == "expired":
+            notes.append(_notification("BCDR2001", "warning", f"{subject} expired on {entry.expires}; it no longer "
+                                       f"suppresses its {applied.matched.get(entry.index, 0)} finding(s).",
+                                       properties=props))
+        elif status == "stale":
+            notes.append(_notification("BCDR2002", "warning", f"{subject} matches no finding; remove it.",
+                                       properties=props))
+        elif status == "not-run":
+            notes.append(_notification("BCDR2003", "note", f"{subject} names no check that ran in this scan.",
+                                       properties=props))
+    return notes
+
+
+def _run_properties(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    active = active_findings(scan, options)
+    return {
+        "mode": options.mode,
+        "snapshot": options.snapshot,
+        "policy": scan.policy.source,
+        "baseline": options.baseline.source if options.baseline else None,
+        "collectedAt": iso(scan.inventory.collected_at),
+        "scanTime": iso(scan.scan_time),
+        "subscriptions": scanned_subscriptions(scan, options),
+        "coverageComplete": scan.coverage_complete,
+        "findings": len(active),
+        "findingsBySeverity": severity_counts(active),
+        "suppressed": len(suppressed_findings(scan, options)),
+        "results": scan.counts(),
+        "zones": zone_summaries(scan, options),
+    }
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -1,0 +1,94 @@
+"""The shared SDK pipeline, exercised over HTTPS against the emulator."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from azure.core.exceptions import ServiceRequestError
+from azure.core.rest import HttpRequest
+
+from scanner.collect.pipeline import ReadOnlyViolation
+from scanner.collect.throttle import Throttle
+from tests.collect.conftest import client_factory, collect
+from tests.emulator import Emulator, Fault
+
+SUB = "6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e01"
+RG_LIST = f"/subscriptions/{SUB}/resourcegroups"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_anything_but_get_is_refused_before_it_is_sent(arm: Emulator, method: str) -> None:
+    client = client_factory(arm).make("storage", SUB)
+    listkeys = f"/subscriptions/{SUB}/resourceGroups/rg-dmlz-shared/providers/Microsoft.Storage/storageAccounts/" \
+               "stdmlzmetadataweu/listKeys?api-version=2025-01-01"
+    with pytest.raises(ReadOnlyViolation, match=f"read-only: refused {method}"):
+        client.send_request(HttpRequest(method, listkeys))
+    assert arm.requests == []
+
+
+def test_a_missing_provider_registration_is_a_gap_never_a_registration_post(arm: Emulator) -> None:
+    # The SDKs' default pipeline answers this 409 by POSTing a provider registration (a write).
+    arm.add_fault(Fault(r"/providers/microsoft.documentdb/databaseaccounts\?", 409, times=None,
+                        code="MissingSubscriptionRegistration"))
+    inventory = collect(arm)
+    gap = inventory.gap(f"/subscriptions/{SUB}", "Microsoft.DocumentDB/databaseAccounts")
+    assert gap is not None and gap.status == 409 and "MissingSubscriptionRegistration" in gap.error
+    assert {r.method for r in arm.requests} == {"GET"}
+
+
+def test_a_429_closes_that_subscriptions_gate_for_retry_after_then_the_read_succeeds(arm: Emulator) -> None:
+    arm.add_fault(Fault(r"/resourcegroups\?", 429, times=1, retry_after="0.6"))
+    throttle = Throttle()
+    factory = client_factory(arm, throttle)
+    started = time.monotonic()
+    groups = list(factory.make("resources", SUB).resource_groups.list())
+    assert time.monotonic() - started >= 0.6
+    assert len(groups) == len([g for g in arm.estate.resource_groups if SUB in g["id"]])
+    assert throttle.stats.gates_closed == 1
+    assert factory.stats.statuses[429] == 1
+    assert [r.status for r in arm.requests if r.path.endswith("resourcegroups")][:2] == [429, 200]
+
+
+def test_server_errors_are_retried(arm: Emulator) -> None:
+    arm.add_fault(Fault(r"/resourcegroups\?", 503, times=2))
+    factory = client_factory(arm)
+    assert list(factory.make("resources", SUB).resource_groups.list())
+    assert factory.stats.statuses[503] == 2
+
+
+def test_request_logs_name_the_url_and_status_but_never_the_token(arm: Emulator,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bcdr_scan")
+    caplog.set_level(logging.INFO, logger="azure")
+    list(client_factory(arm).make("resources", SUB).resource_groups.list())
+    assert f"GET {arm.url}{RG_LIST}?api-version=" in caplog.text.replace("resourceGroups", "resourcegroups")
+    assert "-> 200" in caplog.text
+    assert "'Authorization': 'REDACTED'" in caplog.text  # azure-core's header log, redacted
+    assert arm.token not in caplog.text
+
+
+def test_tls_is_verified_against_the_configured_ca_only(arm: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    with pytest.raises(ServiceRequestError, match="CERTIFICATE_VERIFY_FAILED"):
+        list(client_factory(arm).make("resources", SUB).resource_groups.list())
+    assert arm.requests == []
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Retry-After": "17"}, 17.0),
+    ({"Retry-After": "0.25"}, 0.25),
+    ({"retry-after-ms": "1500"}, 1.5),
+    ({"x-ms-retry-after-ms": "200"}, 0.2),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date in the past: no wait
+    ({"Retry-After": "soon"}, None),
+    ({}, None),
+])
+def test_retry_after_is_read_in_every_form_arm_uses(headers: dict[str, str], seconds: float | None) -> None:
+    from requests.structures import CaseInsensitiveDict
+
+    from scanner.collect.pipeline import retry_after
+
+    assert retry_after(CaseInsensitiveDict(headers)) == seconds

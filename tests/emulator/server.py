@@ -1,0 +1,353 @@
+"""A local HTTPS server that answers like Azure Resource Manager for a given estate.
+
+Real ARM paths (the ones the azure-mgmt SDKs call), api-version required, bearer token
+required, small pages linked by absolute `nextLink`s, ARM error bodies, per-subscription
+token-bucket throttling (optional), and injectable faults. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import trustme
+
+from tests.emulator.estate import LOCKS_SUFFIX, Estate, Index
+
+DEFAULT_TOKEN = "emulator-token-do-not-log"
+# Properties ARM returns only when asked with $expand (per resource type, lower-case).
+EXPAND_ONLY: dict[str, tuple[str, ...]] = {"microsoft.storage/storageaccounts": ("geoReplicationStats",)}
+_SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)")
+
+
+@dataclass
+class Fault:
+    """Answer requests whose lower-cased `path?query` matches `pattern` (re.search) with `status`
+    and an ARM error body, after `latency` seconds.
+
+    `times`: how many attempts of each distinct URL are affected (None: all of them), so a retry of
+    the same URL eventually succeeds. `truncate` serves the real body cut short with HTTP 200;
+    `status=None` serves the real answer (a latency-only fault: a slow response).
+    """
+
+    pattern: str
+    status: int | None = 500
+    times: int | None = 1
+    retry_after: str | None = None
+    truncate: bool = False
+    latency: float = 0.0
+    code: str | None = None
+
+    def matches(self, url: str) -> bool:
+        return re.search(self.pattern, url) is not None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    query: str
+    status: int
+    authorized: bool
+    api_version: str | None
+    at: float = 0.0  # time.monotonic() when the answer was ready
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+@dataclass
+class ArmThrottle:
+    """ARM's read throttling: a token bucket per subscription (250 burst, 25 per second)."""
+
+    capacity: float = 250
+    rate: float = 25.0
+    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, key: str) -> tuple[bool, float, int]:
+        """(allowed, retry-after seconds, remaining)."""
+        with self._lock:
+            now = time.monotonic()
+            bucket = self._buckets.setdefault(key, _Bucket(self.capacity, now))
+            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.stamp) * self.rate)
+            bucket.stamp = now
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return True, 0.0, int(bucket.tokens)
+            return False, (1 - bucket.tokens) / self.rate, 0
+
+
+class Emulator:
+    def __init__(self, estate: Estate | str | Path, *, token: str = DEFAULT_TOKEN, page_size: int = 2,
+                 latency: float = 0.0, faults: list[Fault] | None = None, throttle: ArmThrottle | None = None,
+                 shift_times: bool = True, host: str = "127.0.0.1", port: int = 0) -> None:
+        loaded = estate if isinstance(estate, Estate) else Estate.load(estate)
+        self.estate = loaded.shifted_to(datetime.now(UTC)) if shift_times else loaded
+        self.index: Index = self.estate.index()
+        self.token = token
+        self.page_size = page_size
+        self.latency = latency
+        self.faults: list[Fault] = list(faults or [])
+        self.throttle = throttle
+        self.requests: list[Recorded] = []
+        self._attempts: dict[tuple[int, str], int] = {}
+        self._lock = threading.Lock()
+        self._host, self._port = host, port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="arm-emulator-")
+        self.ca_file = str(Path(self._tmp.name) / "ca.pem")
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def start(self) -> Emulator:
+        ca = trustme.CA()
+        ca.cert_pem.write_to_path(self.ca_file)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(self._host, "localhost").configure_cert(context)
+        self._server = _Server((self._host, self._port), _Handler, self, context)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="arm-emulator",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the emulator first"
+        return f"https://{self._host}:{self._server.server_address[1]}"
+
+    # --- introspection for tests ----------------------------------------------------------------
+    def add_fault(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def served(self, resource_id: str, *, expand: str | None = None) -> dict[str, Any] | None:
+        """The document a GET of this id returns (with `$expand` applied as ARM would)."""
+        doc = self.index.docs.get(resource_id.lower())
+        return None if doc is None else _view(doc, expand)
+
+    def count(self, status: int | None = None, method: str | None = None) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if (status is None or r.status == status)
+                       and (method is None or r.method == method))
+
+    # --- request handling -------------------------------------------------------------------------
+    def handle(self, method: str, raw_path: str, headers: Any) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(raw_path)
+        path = parts.path.rstrip("/") or "/"
+        query = parse_qs(parts.query)
+        api_version = (query.get("api-version") or [None])[0]
+        authorized = headers.get("Authorization", "") == f"Bearer {self.token}"
+        status, extra, body = self._answer(method, path, parts.query, query, api_version, authorized)
+        with self._lock:
+            self.requests.append(Recorded(method, path, parts.query, status, authorized, api_version,
+                                          time.monotonic()))
+        return status, extra, body
+
+    def _answer(self, method: str, path: str, raw_query: str, query: dict[str, list[str]],
+                api_version: str | None, authorized: bool) -> tuple[int, dict[str, str], bytes]:
+        if self.latency:
+            time.sleep(self.latency)
+        if not authorized:
+            return _error(401, "InvalidAuthenticationToken", "The access token is missing or invalid.",
+                          {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
+                                               'error="invalid_token"'})
+        if method != "GET":
+            return _error(405, "MethodNotAllowed", f"The emulator is read-only; {method} is not served.")
+        if not api_version:
+            return _error(400, "MissingApiVersionParameter",
+                          "The api-version query parameter (?api-version=) is required for all requests.")
+        url = f"{path.lower()}?{raw_query.lower()}" if raw_query else path.lower()
+        fault = self._fault_for(url)
+        if fault and fault.latency:
+            time.sleep(fault.latency)
+        if fault and fault.status is not None and not fault.truncate:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return _error(fault.status, fault.code or _default_code(fault.status),
+                          f"Injected fault for {path}.", headers)
+        limited, headers = self._throttled(path)
+        if limited:
+            return limited
+        status, body = self._route(path, query)
+        payload = json.dumps(body).encode("utf-8")
+        if fault and fault.truncate and status == 200:
+            payload = payload[: max(1, len(payload) // 2)]
+        return status, headers, payload
+
+    def _fault_for(self, url: str) -> Fault | None:
+        with self._lock:
+            for number, fault in enumerate(self.faults):
+                if not fault.matches(url):
+                    continue
+                seen = self._attempts.get((number, url), 0)
+                self._attempts[(number, url)] = seen + 1
+                if fault.times is None or seen < fault.times:
+                    return fault
+        return None
+
+    def _throttled(self, path: str) -> tuple[tuple[int, dict[str, str], bytes] | None, dict[str, str]]:
+        """(the 429 to answer, if the bucket is empty; headers for the answer otherwise)."""
+        if self.throttle is None:
+            return None, {}
+        match = _SUBSCRIPTION.match(path)
+        allowed, wait, remaining = self.throttle.take(match.group(1).lower() if match else "tenant")
+        if allowed:  # ARM tells every reader how much of its bucket is left
+            return None, {"x-ms-ratelimit-remaining-subscription-reads": str(remaining)}
+        return _error(429, "TooManyRequests", "The request is being throttled.",
+                      {"Retry-After": str(max(1, math.ceil(wait)))}), {}
+
+    # --- routing ----------------------------------------------------------------------------------
+    def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        lowered = path.lower()
+        if lowered == "/subscriptions":
+            return self._page(path, query, self.estate.subscriptions)
+        match = _SUBSCRIPTION.match(lowered)
+        if not match:
+            return _error_body(404, "NotFound", f"No route for {path}.")
+        sub = match.group(1)
+        if not self.index.subscription_exists(sub):
+            return _error_body(404, "SubscriptionNotFound", f"The subscription '{sub}' could not be found.")
+        if lowered.endswith(LOCKS_SUFFIX):
+            return self._page(path, query, self.index.locks_under(lowered[: -len(LOCKS_SUFFIX)]))
+        if lowered == f"/subscriptions/{sub}/locations":
+            return self._page(path, query, self.index.locations_for(sub))
+        if _is_collection(lowered):
+            if _owner(lowered) not in self.index.docs:
+                return _error_body(404, "ParentResourceNotFound", f"Can not find the parent of {path}.")
+            return self._page(path, query, self.index.collections.get(lowered, []))
+        doc = self.index.docs.get(lowered)
+        if doc is None:
+            return _error_body(404, "ResourceNotFound", f"The resource '{path}' was not found.")
+        return 200, _view(doc, (query.get("$expand") or [None])[0])
+
+    def _page(self, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]) -> tuple[int, Any]:
+        start = int((query.get("$skiptoken") or ["0"])[0] or 0)
+        page = [_view(d, None) for d in items[start: start + self.page_size]]
+        body: dict[str, Any] = {"value": page}
+        if start + self.page_size < len(items):
+            next_query = {"api-version": query["api-version"][0], "$skiptoken": str(start + self.page_size)}
+            body["nextLink"] = f"{self.url}{path}?{urlencode(next_query)}"
+        return 200, body
+
+
+def _is_collection(path: str) -> bool:
+    """True for a path that lists (`.../resourceGroups`, `.../providers/NS/type`, `.../child`),
+    false for one that names a document."""
+    segments = path.strip("/").split("/")
+    if "providers" not in segments:
+        return len(segments) % 2 == 1  # subscriptions/s/resourcegroups[/g]
+    after = segments[len(segments) - 1 - segments[::-1].index("providers") + 1:]
+    return len(after) % 2 == 0  # namespace + type (+ name, type)* : even = collection
+
+
+def _owner(collection: str) -> str:
+    """The subscription, group or resource a collection path lists under."""
+    segments = collection.split("/")
+    if len(segments) >= 3 and segments[-3] == "providers":
+        return "/".join(segments[:-3])
+    return "/".join(segments[:-1])
+
+
+def _view(doc: dict[str, Any], expand: str | None) -> dict[str, Any]:
+    hidden = EXPAND_ONLY.get(str(doc.get("type", "")).lower())
+    props = doc.get("properties")
+    if not hidden or not isinstance(props, dict):
+        return doc
+    wanted = {e.strip().lower() for e in (expand or "").split(",")}
+    drop = [name for name in hidden if name.lower() not in wanted and name in props]
+    if not drop:
+        return doc
+    return {**doc, "properties": {k: v for k, v in props.items() if k not in drop}}
+
+
+def _default_code(status: int) -> str:
+    return {403: "AuthorizationFailed", 404: "ResourceNotFound", 429: "TooManyRequests", 500: "InternalServerError",
+            503: "ServiceUnavailable"}.get(status, "Error")
+
+
+def _error_body(status: int, code: str, message: str) -> tuple[int, Any]:
+    return status, {"error": {"code": code, "message": message}}
+
+
+def _error(status: int, code: str, message: str,
+           headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    return status, dict(headers or {}), json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Emulator,
+                 context: ssl.SSLContext) -> None:
+        self.emulator = emulator
+        self.context = context
+        super().__init__(address, handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # TLS handshake in the connection's own thread, not in the accept loop.
+        try:
+            # No Nagle: a response is written as headers then body, and waiting for the ACK of the
+            # first (which the client delays) would add ~40 ms to every request.
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            tls = self.context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        super().finish_request(tls, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up mid-response is not the emulator's problem
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1  # buffered: headers and body leave in one write, flushed after each request
+    server: _Server
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        status, headers, body = self.server.emulator.handle(self.command, self.path, self.headers)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-ms-request-id", str(uuid.uuid4()))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
