@@ -2,13 +2,17 @@
 
 Exit codes (README, "Exit codes"):
   0  no finding at or above --fail-on, coverage complete
-  1  at least one finding at or above --fail-on
-  2  usage or input error (bad option, policy, snapshot, baseline)
-  3  no blocking finding, but coverage is incomplete (something could not be read or judged)
+  1  at least one unsuppressed finding at or above --fail-on (diff: a new one)
+  2  usage or input error (bad option, policy, snapshot, baseline; no credential, nothing in scope)
+  3  no blocking finding, but coverage is incomplete (something could not be read or judged);
+     collect: the snapshot was written with read errors
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import sys
 from dataclasses import replace
 from importlib import resources
@@ -21,6 +25,8 @@ from scanner.atomic import atomic_write_text
 from scanner.baseline import AppliedBaseline, Baseline, apply_baseline, load_baseline
 from scanner.check import Severity
 from scanner.collect.options import LiveOptions, collect_inventory, live_options
+from scanner.diff import diff_reports, load_report, render_diff
+from scanner.docs import check_page
 from scanner.engine import ScanResult, evaluate, tune_gc_for_batch
 from scanner.errors import InputError
 from scanner.policy import Policy, default_policy, load_policy
@@ -55,9 +61,6 @@ def default_format(output: str | None) -> str:
 
 def terminal_options() -> dict[str, object]:
     """Colour and width for reports printed to a terminal (NO_COLOR, https://no-color.org, is honoured)."""
-    import os
-    import shutil
-
     if not sys.stdout.isatty():
         return {"color": False, "width": None}
     return {"color": "NO_COLOR" not in os.environ, "width": shutil.get_terminal_size((120, 40)).columns}
@@ -170,8 +173,6 @@ def checks_list(fmt: str) -> None:
     """List every check with its id, severity, service and title."""
     found = discover()
     if fmt == "json":
-        import json
-
         click.echo(json.dumps([c.metadata() for c in found], indent=2))
         return
     for check in found:
@@ -182,8 +183,6 @@ def checks_list(fmt: str) -> None:
 @click.argument("check_id")
 def checks_show(check_id: str) -> None:
     """Rationale, logic per strategy, remediation and references of one check."""
-    from scanner.docs import check_page
-
     click.echo(check_page(find(discover(), check_id)))
 
 
@@ -197,8 +196,6 @@ def checks_show(check_id: str) -> None:
               help="Exit 1 when a NEW finding at or above this severity appeared (suppressed ones never count).")
 def diff_command(old_report: str, new_report: str, fmt: str | None, output: str | None, fail_on: str) -> None:
     """New, fixed and unchanged findings between two JSON reports, matched by (check id, resource id)."""
-    from scanner.diff import diff_reports, load_report, render_diff
-
     fmt = fmt or default_format(output)
     difference = diff_reports(load_report(old_report), load_report(new_report))
     terminal = terminal_options() if fmt == "table" and not output else {}
