@@ -27,10 +27,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scanner.engine import Outcome, ScanResult
-from scanner.errors import InputError
+from scanner.errors import InputError, read_yaml
 
 BASELINE_VERSION = 1
 _ENTRY_FIELDS = ("check", "resource", "justification", "owner", "expires")
@@ -135,19 +133,8 @@ class AppliedBaseline:
 
 def load_baseline(path: str | Path, known_checks: Iterable[str] = ()) -> Baseline:
     """Read and validate a baseline file. Any defect is an InputError naming the file and the field."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise InputError(source, None, f"cannot read baseline file ({reason})") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise InputError(source, where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    return parse_baseline(document, source, known_checks)
+    document = read_yaml(path, "baseline")
+    return parse_baseline(document, str(path), known_checks)
 
 
 def parse_baseline(document: Any, source: str, known_checks: Iterable[str] = ()) -> Baseline:

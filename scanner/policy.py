@@ -17,9 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scanner.errors import InputError
+from scanner.errors import InputError, read_yaml
 from scanner.model import Inventory, Resource
 from scanner.regions import normalize_region
 
@@ -185,18 +183,8 @@ def default_policy() -> Policy:
 
 
 def load_policy(path: str | Path) -> Policy:
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(source, None, f"cannot read policy file ({exc.strerror or exc})") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise InputError(source, where, f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    return parse_policy(document, source)
+    document = read_yaml(path, "policy")
+    return parse_policy(document, str(path))
 
 
 def parse_policy(document: Any, source: str) -> Policy:
