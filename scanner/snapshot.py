@@ -2,7 +2,8 @@
 
 A snapshot is collected once and evaluated offline many times (audit evidence). A directory is
 read as one snapshot made of every `*.json` / `*.json.gz` file in it, which keeps large
-hand-written estates (the bundled sample, for one) in files per service.
+hand-written estates (the bundled sample, for one) in files per service. Plain ARM and Resource
+Graph JSON (list responses, exported query results, single documents) is read too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import jsonschema
 
 from scanner.atomic import atomic_write_bytes
 from scanner.errors import InputError
+from scanner.ingest import documents_from_response, inventory_from_documents
 from scanner.model import Inventory, ReadGap, Resource
 
 SNAPSHOT_KIND = "bcdr-scan/snapshot"
@@ -40,10 +42,11 @@ def load_snapshot(path: str | Path) -> Inventory:
         documents = [_read_file(file) for file in files]
     else:
         documents = [_read_file(path)]
-    inventory = Inventory()
+    inventory, present = Inventory(), set()
     for source, document in documents:
-        inventory.merge(parse_snapshot(document, source))
-    present = {key for _, document in documents for key in _UNREAD_WHEN_ABSENT if key in document}
+        part, sections = _parse_any(document, source)
+        inventory.merge(part)
+        present |= sections
     missing = [ReadGap("/", data, f"the snapshot has no '{key}' section: {key.replace('_', ' ')} were not collected")
                for key, data in _UNREAD_WHEN_ABSENT.items() if key not in present]
     if missing:
@@ -72,6 +75,35 @@ def snapshot_document(inventory: Inventory) -> dict[str, Any]:
         "locks": inventory.locks,
         "gaps": [g.to_json() for g in inventory.gaps],
     }
+
+
+def _parse_any(document: Any, source: str) -> tuple[Inventory, set[str]]:
+    """A bcdr-scan snapshot, or plain ARM / Resource Graph JSON (what `az rest`, `az graph query` or
+    Microsoft's REST examples hold); returns the inventory and the sections the file states."""
+    if isinstance(document, dict) and (document.get("kind") == SNAPSHOT_KIND or "resources" in document):
+        return parse_snapshot(document, source), {key for key in _UNREAD_WHEN_ABSENT if key in document}
+    arm_documents = _arm_documents(document)
+    if arm_documents is None:
+        raise InputError(source, "kind" if isinstance(document, dict) else None,
+                         f"expected a bcdr-scan snapshot (kind {SNAPSHOT_KIND!r}) or ARM / Resource Graph JSON "
+                         "(a 'value' or 'data' list, or ARM documents with ids)")
+    inventory = inventory_from_documents(arm_documents)
+    inventory.source = {"format": "arm-json", "file": source}
+    # Plain ARM JSON can only show locks and resource groups that exist, not that none do.
+    stated = {"locks": inventory.locks, "resource_groups": inventory.resource_groups}
+    return inventory, {key for key, found in stated.items() if found}
+
+
+def _arm_documents(document: Any) -> list[dict[str, Any]] | None:
+    if isinstance(document, dict) and isinstance(document.get("responses"), dict):
+        document = (document["responses"].get("200") or {}).get("body")  # a REST API example file
+    if isinstance(document, list):
+        found = documents_from_response({"value": document})
+        return found if found and len(found) == len(document) else None
+    if isinstance(document, dict) and (isinstance(document.get("value"), list) or "data" in document
+                                       or isinstance(document.get("id"), str)):
+        return documents_from_response(document)
+    return None
 
 
 def parse_snapshot(document: Any, source: str) -> Inventory:

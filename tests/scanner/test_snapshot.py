@@ -55,12 +55,13 @@ VALID = {"kind": "bcdr-scan/snapshot", "version": 1, "collected_at": "2026-11-20
 @pytest.mark.parametrize(("document", "field", "words"), [
     ({**VALID, "version": 7}, "version", "unsupported snapshot version 7"),
     ({**VALID, "kind": "something"}, "kind", "is this a bcdr-scan snapshot"),
-    ({"value": []}, "kind", "is this a bcdr-scan snapshot"),
+    ({"properties": {}}, "kind", "or ARM / Resource Graph JSON"),
+    ([{"id": "/subscriptions/s/resourceGroups/g/providers/A.B/c/d"}, "text"], None, "or ARM / Resource Graph"),
     ({**VALID, "resources": [{"name": "x"}]}, "resources[0]", "'id' is a required property"),
     ({**VALID, "resources": [{"id": "not-an-id", "type": "a/b"}]}, "resources[0].id", "does not match"),
     ({**VALID, "collected_at": "yesterday"}, "collected_at", "ISO 8601"),
     ({**VALID, "gaps": [{"scope": "/subscriptions/x"}]}, "gaps[0]", "required property"),
-    ("[]", None, "expected a JSON object"),
+    ("[]", None, "expected a bcdr-scan snapshot"),
     ('{"kind": "bcdr-scan/snapshot", "version": 1, "resour', "line 1", "not valid JSON"),
 ])
 def test_bad_snapshots_name_file_and_field(tmp_path: Path, document, field, words):
@@ -101,3 +102,22 @@ def test_a_directory_needs_each_section_in_one_file_only(tmp_path: Path):
     write(tmp_path, {**VALID, "locks": []}, "a.json")
     write(tmp_path, {**VALID, "resource_groups": []}, "b.json")
     assert load_snapshot(tmp_path).gaps == []
+
+
+def test_plain_arm_and_resource_graph_json_load_too(tmp_path: Path):
+    account = arm("Microsoft.Storage/storageAccounts", "stlake", sku={"name": "Standard_LRS"}, kind="StorageV2")
+    vault = arm("Microsoft.KeyVault/vaults", "kv-lake")
+    write(tmp_path, {"value": [account], "nextLink": None}, "storage.json")  # an ARM list response
+    write(tmp_path, {"totalRecords": 1, "count": 1, "data": [vault]}, "graph.json")  # az graph query output
+    write(tmp_path, arm("Microsoft.DocumentDB/databaseAccounts", "cosmos-x", kind="GlobalDocumentDB"), "one.json")
+    loaded = load_snapshot(tmp_path)
+    assert sorted(r.name for r in loaded.resources) == ["cosmos-x", "kv-lake", "stlake"]
+    # Plain ARM JSON cannot say "there are no locks": that stays unread.
+    assert loaded.gap(account["id"], "Microsoft.Authorization/locks") is not None
+
+
+def test_microsofts_rest_examples_load_as_they_are():
+    from tests.helpers import EXAMPLES
+
+    loaded = load_snapshot(EXAMPLES / "storage" / "StorageAccountList.json")
+    assert loaded.resources and all(r.type_key == "microsoft.storage/storageaccounts" for r in loaded.resources)
