@@ -10,6 +10,9 @@ from scanner.policy import Strategy, Zone
 
 OBJECT_REPLICATION = "Microsoft.Storage/storageAccounts/objectReplicationPolicies"
 PARTNER_TAG = "bcdr-partner"
+_SPARE_LOGIC = ("geo-replicated accounts: fail unless an object-replication policy copies to (or from) an account "
+                "in another region or a DR partner is declared (tag bcdr-partner, or the zone's partners); "
+                "LRS/ZRS accounts are left to STG-001")
 
 
 @dataclass
@@ -44,12 +47,8 @@ class StorageIndependentDrCopyCheck(Check):
     logic = {
         "redeploy": "not applicable",
         "backup-restore": "not applicable (restoring from the geo-replicated copy is the plan)",
-        "warm-spare": "geo-replicated accounts: fail unless an object-replication policy copies to an account in "
-                      "another region or a DR partner is declared (tag bcdr-partner, or the zone's partners); "
-                      "LRS/ZRS accounts are left to STG-001",
-        "hot-spare": "geo-replicated accounts: fail unless an object-replication policy copies to an account in "
-                     "another region or a DR partner is declared (tag bcdr-partner, or the zone's partners); "
-                     "LRS/ZRS accounts are left to STG-001",
+        "warm-spare": _SPARE_LOGIC,
+        "hot-spare": _SPARE_LOGIC,
     }
     remediation = Remediation(
         summary="Keep a second copy you control in another region: dual-load the data into an account in the "
@@ -92,7 +91,7 @@ class StorageIndependentDrCopyCheck(Check):
             return self.passed(f"a second copy in another region: {'; '.join(found.qualifying)}",
                                dr_copies=found.qualifying)
         if found.unproven or found.gap:
-            missing = ("the region of the object-replication destination "
+            missing = ("the region of the object-replication partner "
                        f"({'; '.join(found.unproven)})" if found.unproven
                        else f"object-replication policies of {resource.name}")
             return self.unknown(missing, found.gap)
@@ -124,33 +123,44 @@ def _partners(account: Resource, zone: Zone, inventory: Inventory, found: _Evide
 
 
 def _object_replication(account: Resource, inventory: Inventory, found: _Evidence) -> None:
-    for policy in _policies_from(account, inventory):
+    """Object replication in either direction pairs the account with a copy in another region: as the
+    source its data is copied out; as the destination it is itself the cross-region copy of the source
+    (the guidance's "dual load": the same data in two regions)."""
+    for policy, direction, other in _replication_pairs(account, inventory):
         rules = policy.prop("rules")
         if isinstance(rules, list) and not rules:
             continue  # a policy without rules copies nothing
-        destination = str(policy.prop("destinationAccount") or "")
-        target = _resolve(destination, inventory)
+        target = _resolve(other, inventory)
         if target is None or not target.location or not account.location:
-            found.unproven.append(f"policy {policy.name} to {destination or 'an unnamed account'}, not in the "
+            found.unproven.append(f"policy {policy.name} {direction} {other or 'an unnamed account'}, not in the "
                                   "inventory")
         elif target.location != account.location:
-            found.qualifying.append(f"object replication ({policy.name}) to {target.name} in {target.location}")
+            found.qualifying.append(f"object replication ({policy.name}) {direction} {target.name} in "
+                                    f"{target.location}")
         else:
-            found.rejected.append(f"object replication to {target.name} stays in {account.location}")
+            found.rejected.append(f"object replication {direction} {target.name} stays in {account.location}")
     if not found.qualifying:
         found.gap = inventory.gap(account, OBJECT_REPLICATION)
 
 
-def _policies_from(account: Resource, inventory: Inventory) -> Iterable[Resource]:
-    """Policies in which this account is the source. The same policy is listed under both accounts; a copy
-    listed only under the destination still proves replication out of this account."""
+def _replication_pairs(account: Resource, inventory: Inventory) -> Iterable[tuple[Resource, str, str]]:
+    """(policy, "to"/"from", the other account) for each policy this account takes part in. ARM lists
+    the same policy under both accounts; each counts once (by policyId), wherever it is listed."""
     seen: set[str] = set()
     candidates = [*inventory.children(account, OBJECT_REPLICATION), *inventory.of_type(OBJECT_REPLICATION)]
     for policy in candidates:
-        if policy.key in seen or not _same_account(str(policy.prop("sourceAccount") or ""), account):
+        source = str(policy.prop("sourceAccount") or "")
+        destination = str(policy.prop("destinationAccount") or "")
+        if _same_account(source, account):
+            pair = (policy, "to", destination)
+        elif _same_account(destination, account):
+            pair = (policy, "from", source)
+        else:
             continue
-        seen.add(policy.key)
-        yield policy
+        identity = f"{pair[1]}:{str(policy.prop('policyId') or policy.name).lower()}"
+        if identity not in seen:
+            seen.add(identity)
+            yield pair
 
 
 def _same_account(reference: str, account: Resource) -> bool:

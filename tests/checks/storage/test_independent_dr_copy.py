@@ -61,10 +61,23 @@ def test_copies_in_the_same_region_do_not_qualify():
     assert judge(CHECK, tagged, HOT, inventory(tagged, same_region)).status == Status.FAIL
 
 
-def test_being_the_destination_of_a_policy_is_not_a_copy_of_this_account():
+def test_the_destination_of_a_cross_region_policy_is_itself_the_dr_copy():
+    # Dual load: the destination holds the same data as its source in another region.
     source, target = exports(), replica()
     inbound = object_replication(source, target["id"], under=target)
-    assert judge(CHECK, target, WARM, inventory(source, target, inbound)).status == Status.FAIL
+    outbound = object_replication(source, target["id"])  # ARM lists the same policy under both accounts
+    result = judge(CHECK, target, WARM, inventory(source, target, inbound, outbound))
+    assert result.status == Status.PASS
+    assert result.evidence["dr_copies"] == [
+        "object replication (2a6d4b7e-9c1f-4e35-8a0b-5d7c3e1f9a24) from stsalesexportsweu in westeurope"]
+
+
+def test_the_destination_of_a_same_region_policy_still_fails():
+    source, target = exports(), replica(location="westeurope")
+    inbound = object_replication(source, target["id"], under=target)
+    result = judge(CHECK, target, WARM, inventory(source, target, inbound))
+    assert result.status == Status.FAIL
+    assert result.evidence["not_qualifying"] == ["object replication from stsalesexportsweu stays in westeurope"]
 
 
 def test_not_applicable_without_geo_replication_or_outside_warm_and_hot_zones():
