@@ -104,14 +104,6 @@ def has_blob_service(account: Doc) -> bool:
     return str(account.get("kind") or "").lower() != "filestorage"
 
 
-def supports_object_replication(account: Doc) -> bool:
-    """Object replication needs a blob service and is not available with a hierarchical
-    namespace (Data Lake Storage Gen2), so no policy can exist there."""
-    props = account.get("properties")
-    hns = isinstance(props, Mapping) and props.get("isHnsEnabled") is True
-    return has_blob_service(account) and not hns
-
-
 STORAGE = TypeSpec(
     "Microsoft.Storage/storageAccounts",
     lambda c: sdk_items(c.storage.storage_accounts.list()),
@@ -124,8 +116,10 @@ STORAGE = TypeSpec(
                   lambda c, a: [c.storage.blob_services.get_service_properties(_rg(a), _last(a))],
                   when=has_blob_service),
         ChildSpec("Microsoft.Storage/storageAccounts/objectReplicationPolicies",
+                  # Read for Data Lake (HNS) accounts too: the service documents no object replication
+                  # there, but the inventory records what ARM says rather than what it should say.
                   lambda c, a: sdk_items(c.storage.object_replication_policies.list(_rg(a), _last(a))),
-                  when=supports_object_replication),
+                  when=has_blob_service),
     ),
     via="azure-mgmt-storage",
 )

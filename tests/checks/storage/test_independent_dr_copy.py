@@ -110,3 +110,10 @@ def test_unread_policy_list_is_unknown_unless_a_partner_is_declared():
 
 def test_missing_sku_is_unknown():
     assert judge(CHECK, exports(sku=None), HOT).status == Status.UNKNOWN
+
+
+def test_an_unread_policy_list_of_a_data_lake_account_hides_no_copy():
+    # Object replication is not available with a hierarchical namespace: nothing can hide there.
+    lake = account("stsalesrawweu", sku="Standard_RAGZRS", hns=True)
+    gap = ReadGap(lake["id"], "Microsoft.Storage/storageAccounts/objectReplicationPolicies", "BadRequest", 400)
+    assert judge(CHECK, lake, WARM, inventory(lake, gaps=[gap])).status == Status.FAIL
