@@ -26,6 +26,16 @@ def example_body(relative: str) -> Any:
     return copy.deepcopy(document["responses"]["200"]["body"])
 
 
+def override(mapping: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """Set each key of `values` in `mapping`; a value of None removes the key (a field ARM left out)."""
+    for key, value in values.items():
+        if value is None:
+            mapping.pop(key, None)
+        else:
+            mapping[key] = value
+    return mapping
+
+
 def arm_id(resource_type: str, name: str, rg: str = "rg-data", sub: str = SUB) -> str:
     namespace, *types = resource_type.split("/")
     names = name.split("/")

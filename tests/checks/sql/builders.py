@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import example_body
+from tests.helpers import example_body, override
 
 DB_ID = ("/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/Default-SQL-SouthEastAsia/"
          "providers/Microsoft.Sql/servers/testsvr/databases/testdb")
@@ -22,11 +22,7 @@ def database(**properties: Any) -> dict[str, Any]:
     A value of None removes the property.
     """
     body = example_body("sql/ListVCoreDatabasesByServer.json")["value"][0]
-    for key, value in properties.items():
-        if value is None:
-            body["properties"].pop(key, None)
-        else:
-            body["properties"][key] = value
+    override(body["properties"], properties)
     return body
 
 
@@ -48,11 +44,7 @@ def failover_group(policy: str | None = "Automatic", grace: int | None = 60, *, 
     else:
         props["partnerServers"][0]["location"] = partner_location
     endpoint = props["readWriteEndpoint"]
-    for key, value in (("failoverPolicy", policy), ("failoverWithDataLossGracePeriodMinutes", grace)):
-        if value is None:
-            endpoint.pop(key, None)
-        else:
-            endpoint[key] = value
+    override(endpoint, {"failoverPolicy": policy, "failoverWithDataLossGracePeriodMinutes": grace})
     return group
 
 
@@ -87,9 +79,5 @@ def long_term_retention(*, weekly: str | None = "P1M", monthly: str | None = "P1
     else:
         policy["id"] = f"{DB_ID}/backupLongTermRetentionPolicies/default"
         policy["type"] = "Microsoft.Sql/servers/databases/backupLongTermRetentionPolicies"
-    for key, value in (("weeklyRetention", weekly), ("monthlyRetention", monthly), ("yearlyRetention", yearly)):
-        if value is None:
-            policy["properties"].pop(key, None)
-        else:
-            policy["properties"][key] = value
+    override(policy["properties"], {"weeklyRetention": weekly, "monthlyRetention": monthly, "yearlyRetention": yearly})
     return policy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import SUB, arm_id, example_body
+from tests.helpers import SUB, arm_id, example_body, override
 
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 
@@ -37,11 +37,7 @@ def blob_service(of: dict[str, Any], **properties: Any) -> dict[str, Any]:
     """BlobServicesGet re-homed under `of`; `properties` replace the example's (None removes one)."""
     body = example_body("storage/BlobServicesGet.json")
     body["id"] = f"{of['id']}/blobServices/default"
-    for key, value in properties.items():
-        if value is None:
-            body["properties"].pop(key, None)
-        else:
-            body["properties"][key] = value
+    override(body["properties"], properties)
     return body
 
 
