@@ -7,6 +7,7 @@ builds; `redact()` scrubs it (and anything shaped like a JWT) from every text th
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import re
@@ -71,12 +72,26 @@ def resolve_target(cloud_name: str, arm_endpoint: str | None) -> Target:
         return Target(cloud, cloud.arm_endpoint, cloud.token_scope)
     endpoint = arm_endpoint.rstrip("/")
     parts = urlsplit(endpoint)
-    if parts.scheme != "https" or not parts.netloc:
+    if not parts.netloc or not (parts.scheme == "https" or is_loopback_http(endpoint)):
         raise ValueError(f"--arm-endpoint must be an https:// URL (got {arm_endpoint!r}); "
-                         "bearer tokens are never sent over plain HTTP")
+                         "bearer tokens are never sent over plain HTTP beyond this machine")
     known = next((c for c in CLOUDS.values() if c.arm_endpoint.lower() == endpoint.lower()), None)
     scope = known.token_scope if known else f"{endpoint}/.default"
     return Target(cloud, endpoint, scope)
+
+
+def is_loopback_http(url: str) -> bool:
+    """Plain HTTP to this machine (a local ARM emulator): the token never leaves the host."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def connection_verify() -> str | bool:

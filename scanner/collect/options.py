@@ -71,7 +71,7 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--cloud", type=click.Choice(CLOUD_NAMES), default="AzureCloud", show_default=True,
                      help="Azure cloud: picks the ARM endpoint, token audience and login authority."),
         click.option("--arm-endpoint", metavar="URL",
-                     help="ARM endpoint override (Azure Stack Hub, an emulator); https only."),
+                     help="ARM endpoint override (Azure Stack Hub, an emulator); https, or http on loopback only."),
         click.option("--subscription", "subscriptions", multiple=True, metavar="ID",
                      help="Scan this subscription (repeatable). Default: every enabled subscription visible."),
         click.option("--exclude-subscription", "exclude_subscriptions", multiple=True, metavar="ID",

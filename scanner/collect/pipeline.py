@@ -32,6 +32,7 @@ from azure.core.pipeline.policies import (
     ProxyPolicy,
     RequestIdPolicy,
     RetryPolicy,
+    SansIOHTTPPolicy,
     UserAgentPolicy,
 )
 from azure.core.pipeline.transport import RequestsTransport
@@ -40,6 +41,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from scanner import __version__
+from scanner.collect.auth import is_loopback_http
 from scanner.collect.throttle import Throttle, throttle_key
 
 LOG = logging.getLogger("bcdr_scan.http")
@@ -97,6 +99,15 @@ class RequestStats:
     @property
     def throttled(self) -> int:
         return self.statuses.get(429, 0)
+
+
+class LoopbackHttpPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    """Lets the bearer-token policy talk plain HTTP to a loopback address (a local ARM emulator);
+    anywhere else azure-core's refusal to send a token without TLS stands."""
+
+    def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
+        if is_loopback_http(request.http_request.url):
+            request.context["enforce_https"] = False
 
 
 class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[type-arg]
@@ -198,6 +209,7 @@ def build_policies(credential: TokenCredential, scope: str, throttle: Throttle,
         ProxyPolicy(),
         ContentDecodePolicy(),
         retry_policy(backoff),
+        LoopbackHttpPolicy(),
         ARMChallengeAuthenticationPolicy(credential, scope),
         ThrottlePolicy(throttle),
         CustomHookPolicy(),

@@ -62,7 +62,8 @@ def test_overriding_with_a_known_cloud_endpoint_keeps_that_clouds_audience() -> 
     assert target.token_scope == "https://management.core.usgovcloudapi.net/.default"
 
 
-@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:8443", "management.azure.com", "https://"])
+@pytest.mark.parametrize("endpoint", ["http://10.1.2.3:8443", "http://arm.example.com", "management.azure.com",
+                                      "https://"])
 def test_an_endpoint_that_is_not_https_is_refused(endpoint: str) -> None:
     with pytest.raises(ValueError, match="https"):
         resolve_target("AzureCloud", endpoint)
@@ -140,3 +141,8 @@ def test_redact_removes_the_secret_and_anything_shaped_like_a_jwt() -> None:
     cleaned = redact(text, ["opaque-secret"])
     assert "opaque-secret" not in cleaned and token not in cleaned
     assert cleaned.startswith("failed with <redacted> and <redacted-jwt>")
+
+
+@pytest.mark.parametrize("endpoint", ["http://127.0.0.1:8443", "http://localhost:8080", "http://[::1]:9000"])
+def test_plain_http_is_accepted_on_loopback_only(endpoint: str) -> None:
+    assert resolve_target("AzureCloud", endpoint).arm_endpoint == endpoint

@@ -22,7 +22,7 @@ SUB = "6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e01"
     (LiveOptions(subscriptions=("sales-prod",)), "--subscription expects a subscription id"),
     (LiveOptions(exclude_subscriptions=("x",)), "--exclude-subscription expects a subscription id"),
     (LiveOptions(subscriptions=(SUB,), exclude_subscriptions=(SUB.upper(),)), "both included and excluded"),
-    (LiveOptions(arm_endpoint="http://127.0.0.1:8443"), "must be an https:// URL"),
+    (LiveOptions(arm_endpoint="http://arm.invalid:8443"), "must be an https:// URL"),
 ])
 def test_bad_collection_options_are_usage_errors_before_any_request(live: LiveOptions, message: str,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:

@@ -138,6 +138,17 @@ def test_live_options_make_no_sense_with_a_snapshot() -> None:
 
 
 def test_a_plain_http_endpoint_is_refused_before_any_request() -> None:
-    run = bcdr_scan("collect", "-o", "/tmp/never.json", "--arm-endpoint", "http://127.0.0.1:1",
+    # Beyond loopback a bearer token never travels without TLS (the host is never contacted).
+    run = bcdr_scan("collect", "-o", "/tmp/never.json", "--arm-endpoint", "http://arm.invalid:1",
                     env={"BCDR_SCAN_TOKEN": TOKEN})
     assert run.code == 2 and "must be an https:// URL" in run.stderr
+
+
+def test_plain_http_on_loopback_works_like_https(offline: Run) -> None:
+    # Some local ARM-compatible servers speak plain HTTP; the token still never leaves the machine.
+    with Emulator(REPO / "fixtures" / "sample-estate", token=TOKEN, tls=False) as arm:
+        assert arm.url.startswith("http://127.0.0.1:")
+        live = bcdr_scan("scan", "--policy", str(SAMPLE_POLICY), "--arm-endpoint", arm.url, "--format", "json",
+                         "--include-passed", env={"BCDR_SCAN_TOKEN": TOKEN})
+    assert live.code == offline.code, live.stderr
+    assert outcomes(live.report) == outcomes(offline.report)

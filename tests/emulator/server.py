@@ -97,7 +97,7 @@ class ArmThrottle:
 class Emulator:
     def __init__(self, estate: Estate | str | Path, *, token: str = DEFAULT_TOKEN, page_size: int = 2,
                  latency: float = 0.0, faults: list[Fault] | None = None, throttle: ArmThrottle | None = None,
-                 shift_times: bool = True, host: str = "127.0.0.1", port: int = 0) -> None:
+                 shift_times: bool = True, host: str = "127.0.0.1", port: int = 0, tls: bool = True) -> None:
         loaded = estate if isinstance(estate, Estate) else Estate.load(estate)
         self.estate = loaded.shifted_to(datetime.now(UTC)) if shift_times else loaded
         self.index: Index = self.estate.index()
@@ -110,6 +110,7 @@ class Emulator:
         self._attempts: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
         self._host, self._port = host, port
+        self.tls = tls  # False: plain HTTP, as some local ARM-compatible servers speak
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="arm-emulator-")
@@ -117,10 +118,12 @@ class Emulator:
 
     # --- lifecycle --------------------------------------------------------------------------
     def start(self) -> Emulator:
-        ca = trustme.CA()
-        ca.cert_pem.write_to_path(self.ca_file)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert(self._host, "localhost").configure_cert(context)
+        context = None
+        if self.tls:
+            ca = trustme.CA()
+            ca.cert_pem.write_to_path(self.ca_file)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert(self._host, "localhost").configure_cert(context)
         self._server = _Server((self._host, self._port), _Handler, self, context)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="arm-emulator",
                                         daemon=True)
@@ -143,7 +146,8 @@ class Emulator:
     @property
     def url(self) -> str:
         assert self._server is not None, "start() the emulator first"
-        return f"https://{self._host}:{self._server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self._host}:{self._server.server_address[1]}"
 
     # --- introspection for tests ----------------------------------------------------------------
     def add_fault(self, fault: Fault) -> None:
@@ -308,7 +312,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], emulator: Emulator,
-                 context: ssl.SSLContext) -> None:
+                 context: ssl.SSLContext | None) -> None:
         self.emulator = emulator
         self.context = context
         super().__init__(address, handler)
@@ -319,7 +323,7 @@ class _Server(ThreadingHTTPServer):
             # No Nagle: a response is written as headers then body, and waiting for the ACK of the
             # first (which the client delays) would add ~40 ms to every request.
             request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            tls = self.context.wrap_socket(request, server_side=True)
+            tls = self.context.wrap_socket(request, server_side=True) if self.context else request
         except (ssl.SSLError, OSError):
             return
         super().finish_request(tls, client_address)
