@@ -223,6 +223,20 @@ class Inventory:
             return {}
         return self._rg_tags.get(f"/subscriptions/{sub}/resourcegroups/{rg.lower()}", {})
 
+    def effective_tags(self, resource: Resource) -> dict[str, str]:
+        """The tags that place a resource in a landing zone: its resource group's, then its parents'
+        (a SQL server's for its databases), then its own; the nearer scope wins on a clash."""
+        chain: list[Resource] = []
+        parent = self.get(resource.parent_id) if resource.parent_id else None
+        while parent is not None:
+            chain.append(parent)
+            parent = self.get(parent.parent_id) if parent.parent_id else None
+        tags = dict(self.resource_group_tags(resource))
+        for ancestor in reversed(chain):
+            tags.update(ancestor.tags)
+        tags.update(resource.tags)
+        return tags
+
     def locks_covering(self, resource: Resource) -> list[dict[str, Any]]:
         """Locks at the resource's own scope, its resource group's or its subscription's."""
         scopes = [resource.key]

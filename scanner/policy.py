@@ -166,8 +166,9 @@ class Policy:
     source: str = "<built-in default>"
 
     def zone_for(self, resource: Resource, inventory: Inventory) -> Zone:
-        """The first zone whose selectors all match; resource-group tags count as the resource's."""
-        tags = {**inventory.resource_group_tags(resource), **resource.tags}
+        """The first zone whose selectors all match; resource-group and parent-resource tags count
+        as the resource's own (`Inventory.effective_tags`)."""
+        tags = inventory.effective_tags(resource)
         return next((z for z in self.zones if z.match.matches(resource, tags)), self.default_zone)
 
     @property

@@ -82,6 +82,19 @@ def test_resource_group_tags_count_as_the_resources_own():
     assert policy.zone_for(account, Inventory()).is_default
 
 
+def test_parent_resource_tags_place_child_resources_and_the_nearer_scope_wins():
+    policy = zones(spec("clinical", match={"tags": {"data-product": "clinical"}}),
+                   spec("other", "redeploy", match={"tags": {"data-product": "*"}}))
+    server = arm("Microsoft.Sql/servers", "sqlsrv", tags={"data-product": "clinical"})
+    database = arm("Microsoft.Sql/servers/databases", "sqlsrv/trials")
+    policy_doc = arm("Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies", "sqlsrv/trials/default")
+    relabelled = arm("Microsoft.Sql/servers/databases", "sqlsrv/archive", tags={"data-product": "archive"})
+    inv = Inventory(resources=[Resource(d) for d in (server, database, policy_doc, relabelled)])
+    assert policy.zone_for(inv.get(database["id"]), inv).name == "clinical"
+    assert policy.zone_for(inv.get(policy_doc["id"]), inv).name == "clinical"
+    assert policy.zone_for(inv.get(relabelled["id"]), inv).name == "other"
+
+
 def test_sample_policy_loads():
     policy = load_policy(SAMPLE_POLICY)
     assert [z.strategy for z in policy.zones][:2] == [Strategy.WARM_SPARE, Strategy.HOT_SPARE]
