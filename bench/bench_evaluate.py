@@ -25,8 +25,9 @@ STRATEGIES = ["redeploy", "backup-restore", "warm-spare", "hot-spare"]
 
 
 def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
-    """Twelve related resources: a lake account and its blob service, Cosmos DB, a vault, a SQL server with
-    two databases and their retention policies, a failover group and a replication link."""
+    """Fourteen related resources: a lake account, its blob service and an object-replication policy, Cosmos
+    DB, a vault, a SQL server with two databases and their retention policies, a failover group, a Data
+    Factory and a Databricks workspace."""
     region, pair = rng.choice(REGIONS)
     base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers"
     st = f"{base}/Microsoft.Storage/storageAccounts/st{n:07d}"
@@ -69,6 +70,14 @@ def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
              "type": "Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies",
              "properties": {"retentionDays": 7, "diffBackupIntervalInHours": 12}},
         ]
+    docs.append({"id": f"{st}/objectReplicationPolicies/orp{n:07d}", "name": f"orp{n:07d}",
+                 "type": "Microsoft.Storage/storageAccounts/objectReplicationPolicies",
+                 "properties": {"policyId": f"orp{n:07d}", "sourceAccount": st,
+                                "destinationAccount": f"{base}/Microsoft.Storage/storageAccounts/st{n + 1:07d}",
+                                "rules": [{"sourceContainer": "raw", "destinationContainer": "raw"}]}})
+    for kind, name in (("Microsoft.DataFactory/factories", "adf"), ("Microsoft.Databricks/workspaces", "dbw")):
+        docs.append({"id": f"{base}/{kind}/{name}{n:07d}", "name": f"{name}{n:07d}", "type": kind,
+                     "location": rng.choice([region, pair]), "properties": {}})
     docs.append({"id": f"{srv}/failoverGroups/fg{n:07d}", "name": f"fg{n:07d}",
                  "type": "Microsoft.Sql/servers/failoverGroups",
                  "properties": {"readWriteEndpoint": {"failoverPolicy": "Automatic",

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.regions import RegionCatalog, RegionInfo, normalize_region
 
+T = TypeVar("T")
 _SUBSCRIPTION_RE = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 _RESOURCE_GROUP_RE = re.compile(r"^/subscriptions/[^/]+/resourceGroups/([^/]+)", re.IGNORECASE)
 _LOCK_MARKER = "/providers/microsoft.authorization/locks/"
@@ -199,6 +200,14 @@ class Inventory:
         for lock in self.locks:
             self._locks_by_scope[lock_scope_of(str(lock.get("id", ""))).lower()].append(lock)
         self.regions = RegionCatalog.from_locations(self.locations)
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, key: str, build: Callable[[Inventory], T]) -> T:
+        """An estate-wide index a check needs (built once per inventory, not once per resource:
+        a lookup across 100,000 resources for each of them would be quadratic)."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
 
     # --- lookups -------------------------------------------------------------------------
     def get(self, resource_id: str) -> Resource | None:

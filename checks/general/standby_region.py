@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from checks.general._types import ALL_SECTIONS, ANALYTICS_WORKSPACES, display_name
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
-from scanner.model import ReadGap, Resource, subscription_of
-from scanner.policy import Strategy, Zone
+from scanner.model import Inventory, ReadGap, Resource, subscription_of
+from scanner.policy import Policy, Strategy, Zone
 
 SEVERITY_BY_STRATEGY = {Strategy.HOT_SPARE: Severity.HIGH, Strategy.WARM_SPARE: Severity.MEDIUM}
 
@@ -73,8 +75,10 @@ class AnalyticsStandbyRegionCheck(Check):
         if zone.primary_region and resource.location != zone.primary_region:
             return self.not_applicable(f"in {resource.location}, not in the zone's primary region "
                                        f"{zone.primary_region}")
-        standbys = [other.id for other in ctx.inventory.of_type(resource.type)
-                    if other.location == zone.secondary_region and ctx.policy.zone_for(other, ctx.inventory) == zone]
+        # Keyed by the policy object, kept alive by the cache itself so its id is never reused for another.
+        _, placed = ctx.inventory.derived(f"GEN-002:{id(ctx.policy)}",
+                                          lambda inv: (ctx.policy, _by_zone_and_region(inv, ctx.policy)))
+        standbys = placed.get((resource.type_key, zone.name, zone.secondary_region), [])
         if standbys:
             return self.passed(f"standby in {zone.secondary_region}: {standbys[0].rsplit('/', 1)[-1]}",
                                observed=standbys)
@@ -89,6 +93,16 @@ class AnalyticsStandbyRegionCheck(Check):
             requirement=f"strategy={zone.strategy}: a standby in secondary_region={zone.secondary_region}",
             severity=severity,
         )
+
+
+def _by_zone_and_region(inventory: Inventory, policy: Policy) -> dict[tuple[str, str, str | None], list[str]]:
+    """Ids of the workspaces by (type, zone, region), built once per scan: looking for a standby
+    resource by resource would be quadratic in the number of workspaces."""
+    placed: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)
+    for resource_type in ANALYTICS_WORKSPACES:
+        for other in inventory.of_type(resource_type):
+            placed[(other.type_key, policy.zone_for(other, inventory).name, other.location)].append(other.id)
+    return placed
 
 
 def _unread_standby(resource: Resource, zone: Zone, ctx: EvaluationContext) -> ReadGap | None:

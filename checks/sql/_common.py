@@ -9,6 +9,7 @@ read gap covers them; the retention policies always exist, so their absence mean
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -182,25 +183,47 @@ def _recorded_by_partner(inventory: Inventory, database: Resource) -> list[tuple
     (a group's secondary databases keep their primary's names), and geo-replication links of other databases
     whose partner is this database; each with the region of the other side."""
     server = server_id(database).lower()
+    groups_by_partner, links_by_partner = inventory.derived("sql.partner-index", _partner_index)
     found: list[tuple[str, str | None]] = []
-    for group in inventory.of_type(FAILOVER_GROUP):
+    for group in groups_by_partner.get(server, ()):
         owner = group.parent_id or ""
-        partners = group.prop("partnerServers", default=[])
-        if owner.lower() == server or not isinstance(partners, list):
-            continue
-        pairs = any(isinstance(p, Mapping) and str(p.get("id") or "").lower() == server for p in partners)
-        if pairs and _lists_name(group, database.name):
+        if owner.lower() != server and _lists_name(group, database.name):
             found.append((f"failover group {group.name} of server {owner.rsplit('/', 1)[-1]}",
                           _region_of(inventory, owner) or normalize_region(group.raw.get("location"))))
-    for link in inventory.of_type(REPLICATION_LINK):
+    server_name = server.rsplit("/", 1)[-1]
+    candidates = [*links_by_partner.get(database.key, ()),
+                  *links_by_partner.get(f"{server_name}/{database.name.lower()}", ())]
+    for link in dict.fromkeys(candidates):
         owner_db = link.parent_id or ""
-        if owner_db.lower() == database.key or not is_geo_link(link) or not _links_to(link, database):
+        if owner_db.lower() == database.key or not _links_to(link, database):
             continue
         owner_server = parent_id_of(owner_db) or ""
         found.append((f"geo-replication link of {owner_db.rsplit('/', 1)[-1]} on server "
                       f"{owner_server.rsplit('/', 1)[-1]}",
                       _region_of(inventory, owner_db) or _region_of(inventory, owner_server)))
     return found
+
+
+def _partner_index(inventory: Inventory) -> tuple[dict[str, list[Resource]], dict[str, list[Resource]]]:
+    """Failover groups by the servers they pair with, geo links by the database they point at (its id,
+    or `server/database` names for API versions that give only names)."""
+    groups: dict[str, list[Resource]] = defaultdict(list)
+    for group in inventory.of_type(FAILOVER_GROUP):
+        partners = group.prop("partnerServers", default=[])
+        for partner in partners if isinstance(partners, list) else ():
+            if isinstance(partner, Mapping) and partner.get("id"):
+                groups[str(partner["id"]).lower()].append(group)
+    links: dict[str, list[Resource]] = defaultdict(list)
+    for link in inventory.of_type(REPLICATION_LINK):
+        if not is_geo_link(link):
+            continue
+        partner_id = link.prop("partnerDatabaseId")
+        if isinstance(partner_id, str) and partner_id:
+            links[partner_id.lower()].append(link)
+        else:
+            name = f"{str(link.prop('partnerServer') or '').lower()}/{str(link.prop('partnerDatabase') or '').lower()}"
+            links[name].append(link)
+    return groups, links
 
 
 def _lists_name(group: Resource, name: str) -> bool:

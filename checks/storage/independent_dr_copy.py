@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -149,7 +150,9 @@ def _replication_pairs(account: Resource, inventory: Inventory) -> Iterable[tupl
     """(policy, "to"/"from", the other account) for each policy this account takes part in. ARM lists
     the same policy under both accounts; each counts once (by policyId), wherever it is listed."""
     seen: set[str] = set()
-    candidates = [*inventory.children(account, OBJECT_REPLICATION), *inventory.of_type(OBJECT_REPLICATION)]
+    by_account = inventory.derived("STG-007:policies-by-account", _policies_by_account)
+    candidates = [*inventory.children(account, OBJECT_REPLICATION), *by_account.get(account.key, ()),
+                  *by_account.get(account.name.lower(), ())]
     for policy in candidates:
         source = str(policy.prop("sourceAccount") or "")
         destination = str(policy.prop("destinationAccount") or "")
@@ -165,6 +168,17 @@ def _replication_pairs(account: Resource, inventory: Inventory) -> Iterable[tupl
             yield pair
 
 
+def _policies_by_account(inventory: Inventory) -> dict[str, list[Resource]]:
+    """Every object-replication policy under the references (ids or names) of both its accounts."""
+    index: dict[str, list[Resource]] = defaultdict(list)
+    for policy in inventory.of_type(OBJECT_REPLICATION):
+        for side in ("sourceAccount", "destinationAccount"):
+            reference = str(policy.prop(side) or "").strip().lower()
+            if reference:
+                index[reference].append(policy)
+    return index
+
+
 def _same_account(reference: str, account: Resource) -> bool:
     """ORP and partner references are a full resource id or, within one tenant, the bare account name."""
     reference = reference.strip().lower()
@@ -175,4 +189,6 @@ def _resolve(reference: str, inventory: Inventory) -> Resource | None:
     if "/" in reference:
         found = inventory.get(reference.strip())
         return found if found is not None and found.type_key == STORAGE_ACCOUNT.lower() else None
-    return next((a for a in inventory.of_type(STORAGE_ACCOUNT) if _same_account(reference, a)), None)
+    by_name = inventory.derived("STG-007:accounts-by-name",
+                                lambda inv: {a.name.lower(): a for a in inv.of_type(STORAGE_ACCOUNT)})
+    return by_name.get(reference.strip().lower())
