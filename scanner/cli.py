@@ -82,7 +82,11 @@ def cli() -> None:
     """Which data resources would not survive the outage their landing zone must survive?"""
 
 
-@cli.command()
+EXIT_CODES_HELP = ("Exit codes: 0 no finding at or above --fail-on and coverage complete; 1 such a finding; "
+                   "2 usage or input error; 3 coverage incomplete (something could not be read or judged).")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.option("--snapshot", "snapshot_path", type=click.Path(), help="Evaluate a saved snapshot offline.")
 @click.option("--sample", is_flag=True, help="Evaluate the bundled sample estate with its policy.")
 @click.option("--policy", "policy_path", type=click.Path(), help="Landing-zone policy (YAML).")
