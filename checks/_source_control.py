@@ -8,7 +8,46 @@ configuration that names both an account and a repository points at code one cou
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
+
+from scanner.check import Check, EvaluationContext, Result
+from scanner.model import Resource
+
+
+class GitIntegrationCheck(Check):
+    """An authoring workspace whose definitions live in git can be redeployed to another region.
+
+    Subclasses name the property holding the repository configuration and describe what is lost.
+    """
+
+    config_property: ClassVar[str]  # `repoConfiguration`, `workspaceRepositoryConfiguration`
+    noun: ClassVar[str]  # "factory", "workspace"
+    kept: ClassVar[str]  # what the repository keeps ("definitions", "artifacts")
+    lost: ClassVar[str]  # what cannot be redeployed without it
+    requirement_text: ClassVar[str]
+
+    def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
+        name = self.config_property
+        gap = ctx.inventory.gap(resource, name)
+        if gap:
+            return self.unknown(f"properties.{name}", gap)
+        # A bare listing (no properties at all) cannot tell "not connected" from "not returned".
+        if not isinstance(resource.raw.get("properties"), Mapping):
+            return self.unknown(f"properties.{name} (the {self.noun} was listed without properties)")
+        config = resource.prop(name)
+        repo = repository(config)
+        if repo:
+            return self.passed(f"{self.kept} are kept in {host(config) or 'git'} repository {repo}",
+                               observed=repo, repository_type=config.get("type"))
+        # After a git disconnect ARM may keep an object with empty fields: that is no repository either.
+        observed = f"no {name}" if config is None else f"{name} without a repository"
+        return self.failed(
+            f"{self.noun} {resource.name} is not connected to a git repository: {self.lost} cannot be "
+            f"redeployed to another {self.noun} (zone {ctx.zone.name}, {ctx.zone.strategy})",
+            observed=observed,
+            required=f"{name} naming an Azure DevOps or GitHub repository",
+            requirement=f"strategy={ctx.zone.strategy}: {self.requirement_text}",
+        )
 
 
 def repository(config: Any) -> str | None:

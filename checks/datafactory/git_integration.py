@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from checks._source_control import host, repository
-from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
-from scanner.model import Resource
+from checks._source_control import GitIntegrationCheck
+from scanner.check import Remediation, Severity
 
 FACTORY = "Microsoft.DataFactory/factories"
 
 
-class DataFactoryGitIntegrationCheck(Check):
+class DataFactoryGitIntegrationCheck(GitIntegrationCheck):
     id = "ADF-001"
     title = "Data Factory pipelines are not kept in a git repository"
     service = "Data Factory"
@@ -56,24 +53,8 @@ class DataFactoryGitIntegrationCheck(Check):
         "https://learn.microsoft.com/azure/data-factory/continuous-integration-delivery",
         "https://learn.microsoft.com/azure/data-factory/concepts-data-redundancy",
     )
-
-    def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        gap = ctx.inventory.gap(resource, "repoConfiguration")
-        if gap:
-            return self.unknown("properties.repoConfiguration", gap)
-        # A bare listing (no properties at all) cannot tell "not connected" from "not returned".
-        if not isinstance(resource.raw.get("properties"), Mapping):
-            return self.unknown("properties.repoConfiguration (the factory was listed without properties)")
-        config = resource.prop("repoConfiguration")
-        repo = repository(config)
-        if repo:
-            return self.passed(f"definitions are kept in {host(config) or 'git'} repository {repo}",
-                               observed=repo, repository_type=config.get("type"))
-        observed = "no repoConfiguration" if config is None else "repoConfiguration without a repository"
-        return self.failed(
-            f"factory {resource.name} is not connected to a git repository: its pipelines cannot be "
-            f"redeployed to another factory (zone {ctx.zone.name}, {ctx.zone.strategy})",
-            observed=observed,
-            required="repoConfiguration naming an Azure DevOps or GitHub repository",
-            requirement=f"strategy={ctx.zone.strategy}: pipelines must be redeployable from source control",
-        )
+    config_property = "repoConfiguration"
+    noun = "factory"
+    kept = "definitions"
+    lost = "its pipelines"
+    requirement_text = "pipelines must be redeployable from source control"

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from checks._source_control import host, repository
+from checks._source_control import GitIntegrationCheck
 from checks.synapse._types import SYNAPSE_SECTION, WORKSPACE
-from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
-from scanner.model import Resource
+from scanner.check import Remediation, Severity
 
 
-class SynapseGitIntegrationCheck(Check):
+class SynapseGitIntegrationCheck(GitIntegrationCheck):
     id = "SYN-001"
     title = "Synapse workspace artifacts are not kept in a git repository"
     service = "Synapse"
@@ -55,26 +52,8 @@ class SynapseGitIntegrationCheck(Check):
         "https://learn.microsoft.com/azure/synapse-analytics/cicd/continuous-integration-delivery",
         "https://learn.microsoft.com/azure/cloud-adoption-framework/migrate/azure-best-practices/analytics/azure-synapse",
     )
-
-    def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        gap = ctx.inventory.gap(resource, "workspaceRepositoryConfiguration")
-        if gap:
-            return self.unknown("properties.workspaceRepositoryConfiguration", gap)
-        if not isinstance(resource.raw.get("properties"), Mapping):
-            return self.unknown("properties.workspaceRepositoryConfiguration (the workspace was listed "
-                                "without properties)")
-        config = resource.prop("workspaceRepositoryConfiguration")
-        repo = repository(config)
-        if repo:
-            return self.passed(f"artifacts are kept in {host(config) or 'git'} repository {repo}",
-                               observed=repo, repository_type=config.get("type"))
-        # After a git disconnect ARM keeps an object with empty fields: that is no repository either.
-        observed = ("no workspaceRepositoryConfiguration" if config is None
-                    else "workspaceRepositoryConfiguration without a repository")
-        return self.failed(
-            f"workspace {resource.name} is not connected to a git repository: its pipelines, notebooks and "
-            f"scripts cannot be redeployed to another workspace (zone {ctx.zone.name}, {ctx.zone.strategy})",
-            observed=observed,
-            required="workspaceRepositoryConfiguration naming an Azure DevOps or GitHub repository",
-            requirement=f"strategy={ctx.zone.strategy}: workspace artifacts must be redeployable from source control",
-        )
+    config_property = "workspaceRepositoryConfiguration"
+    noun = "workspace"
+    kept = "artifacts"
+    lost = "its pipelines, notebooks and scripts"
+    requirement_text = "workspace artifacts must be redeployable from source control"
