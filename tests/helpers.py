@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,14 +13,16 @@ from scanner.model import Inventory, ReadGap, Resource
 from scanner.policy import Policy, Zone, parse_policy
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("BCDR_SCAN_SHARED", REPO.parent / "shared"))
-EXAMPLES = SHARED / "azure-examples"
+# Vendored test data (origin and licence in each folder's README.md): the suite needs nothing
+# outside the repository.
+TEST_DATA = REPO / "tests" / "data"
+EXAMPLES = TEST_DATA / "azure-examples"
 SUB = "00000000-0000-0000-0000-0000000000a1"
 SCAN_TIME = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def example_body(relative: str) -> Any:
-    """The ARM response body of one of Microsoft's REST API examples in ../shared/azure-examples."""
+    """The ARM response body of one of Microsoft's REST API examples (tests/data/azure-examples)."""
     document = json.loads((EXAMPLES / relative).read_text("utf-8"))
     return copy.deepcopy(document["responses"]["200"]["body"])
 

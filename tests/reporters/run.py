@@ -13,10 +13,10 @@ from typing import Any
 
 import jsonschema
 
-from tests.helpers import REPO, SHARED
+from tests.helpers import REPO, TEST_DATA
 from tests.reporters.estate import POLICY
 
-SARIF_SCHEMA = Path(SHARED) / "schemas" / "sarif-2.1.0.json"
+SARIF_SCHEMA = TEST_DATA / "schemas" / "sarif-2.1.0.json"
 REPORT_SCHEMA = REPO / "scanner" / "schemas" / "report.schema.json"
 
 

@@ -1,4 +1,4 @@
-"""Every Microsoft REST API example in ../shared/azure-examples loads and evaluates without error."""
+"""Every Microsoft REST API example in tests/data/azure-examples loads and evaluates without error."""
 
 import json
 
