@@ -112,7 +112,7 @@ def test_a_shared_node_keeps_its_type_outside_text_keys():
 def test_files_beyond_the_size_bound_are_refused_before_parsing(tmp_path: Path):
     path = tmp_path / "big.yaml"
     path.write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
-    with pytest.raises(InputError, match="larger than 2 MiB"):
+    with pytest.raises(InputError, match="larger than 1 MiB"):
         read_yaml(path, "policy")
 
 
