@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main
+from tests.e2e.conftest import TOKEN, live_env
+from tests.emulator import Emulator
 from tests.helpers import REPO
 
 SAMPLE_POLICY = REPO / "fixtures" / "policies" / "sample-policy.yaml"
@@ -516,3 +518,19 @@ def test_a_reader_that_goes_away_ends_the_run_quietly_with_141():
     finally:
         child.kill()
     assert child.returncode == 141 and err == b""
+
+
+def test_collect_follows_the_same_output_rules_and_refuses_before_reading_azure(tmp_path: Path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with Emulator(SAMPLE_ESTATE, token=TOKEN) as arm:
+        command = [sys.executable, "-m", "scanner", "collect", "--arm-endpoint", arm.url, "-o"]
+        env = {**os.environ, **live_env(arm)}
+        refused = subprocess.run([*command, str(fifo)], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+        assert refused.returncode == 2 and "is a named pipe (FIFO)" in refused.stderr
+        assert arm.requests == []  # refused before anything was read
+        done = subprocess.run([*command, "-"], capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    snapshot = json.loads(done.stdout)
+    assert snapshot["kind"] == "bcdr-scan/snapshot" and len(snapshot["resources"]) == len(arm.estate.resources)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
