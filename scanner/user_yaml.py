@@ -24,7 +24,7 @@ import yaml
 from yaml.error import Mark, MarkedYAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scanner.errors import InputError
+from scanner.errors import InputError, shown
 
 MAX_BYTES = 1024 * 1024  # a policy of thousands of zones; PyYAML reads about 100 kB a second on a busy machine
 MAX_DEPTH = 32
@@ -110,13 +110,8 @@ def _reject_duplicate_keys(loader: _BoundedLoader, node: MappingNode) -> None:
         except TypeError:
             continue  # an unhashable key: the constructor reports it
         if earlier is not None:
-            raise _Refused(f"duplicate key {_short(key)} (first given on line {earlier + 1})", key_node.start_mark)
+            raise _Refused(f"duplicate key {shown(key)} (first given on line {earlier + 1})", key_node.start_mark)
         first_line[key] = key_node.start_mark.line
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def _as_text_under(node: Node, keys: frozenset[str], inside: bool, done: dict[tuple[int, bool], Node]) -> Node:
