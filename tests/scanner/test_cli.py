@@ -163,11 +163,13 @@ def test_dev_stdout_is_standard_output_and_stays_a_link():
 def test_the_file_stdout_is_redirected_to_counts_as_standard_output(tmp_path: Path):
     redirected = tmp_path / "out.json"
     with redirected.open("w") as stdout:
+        inode = os.fstat(stdout.fileno()).st_ino
         done = subprocess.run([sys.executable, "-m", "scanner", "scan", "--sample", "--check", "STG-001",
                                "-o", str(redirected)], stdout=stdout, stderr=subprocess.PIPE, text=True, cwd=REPO,
                               timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(redirected.read_text())["scan"]["checks"] == ["STG-001"]
+    assert redirected.stat().st_ino == inode  # written through stdout, not replaced behind its back
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 
