@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.engine import Outcome, ScanResult
-from scanner.errors import InputError, read_yaml
+from scanner.errors import InputError, shown
+from scanner.user_yaml import read_yaml
 
 BASELINE_VERSION = 1
 _ENTRY_FIELDS = ("check", "resource", "justification", "owner", "expires")
@@ -142,9 +143,10 @@ def parse_baseline(document: Any, source: str, known_checks: Iterable[str] = ())
         raise InputError(source, None, "expected a mapping with an 'accepted_risks' list at the top level")
     unknown = sorted(str(k) for k in document if k not in ("version", "accepted_risks"))
     if unknown:
-        raise InputError(source, unknown[0], "unknown field; expected version and accepted_risks")
-    if document.get("version", BASELINE_VERSION) != BASELINE_VERSION:
-        raise InputError(source, "version", f"expected {BASELINE_VERSION}, got {document.get('version')!r}")
+        raise InputError(source, unknown[0][:80], "unknown field; expected version and accepted_risks")
+    version = document.get("version", BASELINE_VERSION)
+    if type(version) is not int or version != BASELINE_VERSION:
+        raise InputError(source, "version", f"expected {BASELINE_VERSION}, got {shown(version)}")
     if "accepted_risks" not in document:
         raise InputError(source, "accepted_risks", "missing; expected a list of accepted risks (may be empty)")
     items = document["accepted_risks"] or []
@@ -193,15 +195,17 @@ def _parse_entry(item: Any, index: int, source: str, known: set[str]) -> Entry:
         raise InputError(source, where, f"expected a mapping with {', '.join(_ENTRY_FIELDS)}")
     unknown = sorted(str(k) for k in item if k not in _ENTRY_FIELDS)
     if unknown:
-        raise InputError(source, f"{where}.{unknown[0]}", f"unknown field; expected one of {', '.join(_ENTRY_FIELDS)}")
+        raise InputError(source, f"{where}.{unknown[0][:80]}",
+                         f"unknown field; expected one of {', '.join(_ENTRY_FIELDS)}")
     text = {name: _text(item, name, where, source) for name in ("check", "resource", "justification", "owner")}
     check = text["check"]
     if known and not _has_glob(check) and check.lower() not in known:
-        raise InputError(source, f"{where}.check", f"unknown check id {check!r}; 'bcdr-scan checks list' shows them")
+        raise InputError(source, f"{where}.check",
+                         f"unknown check id {shown(check)}; 'bcdr-scan checks list' shows them")
     resource = text["resource"]
     if not (resource.lower().startswith("/subscriptions/") or resource[0] in _GLOB_CHARS):
         raise InputError(source, f"{where}.resource", "expected a full resource id (/subscriptions/...) or a glob "
-                         f"starting with '*', got {resource!r}")
+                         f"starting with '*', got {shown(resource)}")
     expires = _date(item.get("expires"), f"{where}.expires", source)
     return Entry.create(index, check, resource, text["justification"], text["owner"], expires)
 
@@ -209,24 +213,32 @@ def _parse_entry(item: Any, index: int, source: str, known: set[str]) -> Entry:
 def _text(item: Mapping[str, Any], name: str, where: str, source: str) -> str:
     value = item.get(name)
     if not isinstance(value, str) or not value.strip():
-        what = "missing" if value is None else f"got {value!r}"
+        what = "missing" if value is None else f"got {shown(value)}"
         raise InputError(source, f"{where}.{name}", f"{what}; expected a non-empty string")
     return value.strip()
 
 
 def _date(value: Any, where: str, source: str) -> date:
-    # YAML reads `2027-06-30` as a date already; a quoted string or a timestamp is accepted too.
+    """An ISO 8601 date (`2027-06-30`), or a timestamp read as its UTC date. The YAML loader leaves
+    dates as text, so an impossible one (`2027-02-30`) is reported here, not by a crash in YAML."""
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value).date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    what = "missing" if value is None else f"got {value!r}"
-    raise InputError(source, where, f"{what}; expected an expiry date like 2027-06-30")
+    expected = "expected an expiry date like 2027-06-30"
+    if not isinstance(value, str):
+        what = "missing" if value is None else f"got {shown(value)}"
+        raise InputError(source, where, f"{what}; {expected}")
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:  # "day is out of range for month" is worth saying; "Invalid isoformat" is not
+        reason = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(source, where, f"got {shown(value)}; {expected}{reason}") from None
+    return (stamp.astimezone(UTC) if stamp.tzinfo else stamp).date()
 
 
 def _reject_duplicates(entries: tuple[Entry, ...], source: str) -> None:

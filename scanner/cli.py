@@ -1,11 +1,14 @@
 """The `bcdr-scan` command line.
 
 Exit codes (README, "Exit codes"):
-  0  no finding at or above --fail-on, coverage complete
-  1  at least one unsuppressed finding at or above --fail-on (diff: a new one)
-  2  usage or input error (bad option, policy, snapshot, baseline; no credential, nothing in scope)
-  3  no blocking finding, but coverage is incomplete (something could not be read or judged);
-     collect: the snapshot was written with read errors
+  0    no finding at or above --fail-on, coverage complete
+  1    at least one unsuppressed finding at or above --fail-on (diff: a new one)
+  2    usage or input error (bad option, policy, snapshot, baseline, output; no credential, nothing in scope)
+  3    no blocking finding, but coverage is incomplete (something could not be read or judged);
+       collect: the snapshot was written with read errors
+  4    internal error (a bug): one line on stderr; the traceback too with -vv or BCDR_SCAN_DEBUG=1
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: no temporary or half-written file is left
+  141  standard output was closed early (`bcdr-scan ... | head`), as for a process SIGPIPE ended
 """
 
 from __future__ import annotations
@@ -13,29 +16,45 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from scanner import __version__
-from scanner.atomic import atomic_write_text
+from scanner.atomic import remove_leftovers
 from scanner.baseline import AppliedBaseline, Baseline, apply_baseline, load_baseline
 from scanner.check import Severity
 from scanner.collect.options import LiveOptions, collect_inventory, live_options
 from scanner.diff import diff_reports, load_report, render_diff
 from scanner.docs import check_page
-from scanner.engine import ScanResult, evaluate, tune_gc_for_batch
-from scanner.errors import InputError
-from scanner.policy import Policy, default_policy, load_policy
+from scanner.engine import Outcome, ScanResult, evaluate, tune_gc_for_batch
+from scanner.errors import InputError, one_line
+from scanner.output import Output, StdoutClosed, format_from_name, resolve_output
+from scanner.policy import DEFAULT_ZONE_SPEC, Policy, default_policy, load_policy
 from scanner.registry import discover, find, select
 from scanner.reporters import FORMATS, ReportOptions
-from scanner.snapshot import load_snapshot, save_snapshot
+from scanner.snapshot import load_snapshot, save_snapshot, snapshot_document
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+# 128 + the signal number, as a shell reports a process killed by that signal.
+EXIT_SIGINT, EXIT_SIGTERM, EXIT_STDOUT_CLOSED = 130, 143, 141
 FAIL_ON_CHOICES = ["critical", "high", "medium", "low", "none"]
+DEBUG_ENV = "BCDR_SCAN_DEBUG"
+DIFF_FORMATS = ("json", "markdown", "table")
+# click >= 8.2 raises this for a group called without its sub-command (8.1 printed help and exited 0).
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so the same cleanup runs."""
 
 
 def sample_estate() -> tuple[Path, Path]:
@@ -44,19 +63,39 @@ def sample_estate() -> tuple[Path, Path]:
     return Path(str(root / "sample-estate")), Path(str(root / "policies" / "sample-policy.yaml"))
 
 
+def blocking_findings(scan: ScanResult, fail_on: str, baseline: AppliedBaseline | None = None) -> list[Outcome]:
+    """Findings at or above `fail_on`; those an accepted risk (--baseline) suppresses never count."""
+    if fail_on == "none":
+        return []
+    threshold = Severity(fail_on).rank
+    return [o for o in scan.findings
+            if o.severity.rank >= threshold and not (baseline and baseline.is_suppressed(o))]
+
+
 def exit_code(scan: ScanResult, fail_on: str, baseline: AppliedBaseline | None = None) -> int:
     """Findings an accepted risk (--baseline) suppresses never fail the run; expired ones do again."""
-    if fail_on != "none":
-        threshold = Severity(fail_on).rank
-        blocking = (o for o in scan.findings if not (baseline and baseline.is_suppressed(o)))
-        if any(o.severity.rank >= threshold for o in blocking):
-            return EXIT_FINDINGS
+    if blocking_findings(scan, fail_on, baseline):
+        return EXIT_FINDINGS
     return EXIT_OK if scan.coverage_complete else EXIT_INCOMPLETE
 
 
-def default_format(output: str | None) -> str:
-    """`table` for a person at a terminal, `json` for pipes and files (--format overrides)."""
-    return "table" if not output and sys.stdout.isatty() else "json"
+def failing_notice(severities: Sequence[str], fail_on: str, what: str = "findings") -> str:
+    """The stderr line of a tripped --fail-on, e.g. `21 findings at or above high (3 critical, 18 high)`."""
+    counts = {s: severities.count(s) for s in Severity if s in severities}
+    by_severity = ", ".join(f"{n} {s}" for s, n in counts.items())
+    noun = what if len(severities) != 1 else what.removesuffix("s")
+    return f"failing: {len(severities)} {noun} at or above {fail_on} ({by_severity})"
+
+
+def choose_format(fmt: str | None, output: Output, choices: Sequence[str]) -> str:
+    """--format, else the output file's extension, else table on a terminal and json otherwise."""
+    if fmt:
+        return fmt
+    named = None if output.to_stdout else format_from_name(output.name)
+    if named and named not in choices:
+        raise click.BadParameter(f"{output.name} names a {named} file, which this command does not write; "
+                                 f"give --format {'|'.join(choices)}", param_hint="--output")
+    return named or ("table" if output.to_stdout and sys.stdout.isatty() else "json")
 
 
 def terminal_options() -> dict[str, object]:
@@ -66,24 +105,37 @@ def terminal_options() -> dict[str, object]:
     return {"color": "NO_COLOR" not in os.environ, "width": shutil.get_terminal_size((120, 40)).columns}
 
 
-def write_output(text: str, output: str | None) -> None:
-    if output:
-        try:
-            atomic_write_text(Path(output), text)
-        except OSError as exc:
-            raise InputError(output, None, f"cannot write report ({exc.strerror or exc})") from None
-    else:
-        click.echo(text, nl=False)
+def notice(message: str) -> None:
+    click.echo(f"bcdr-scan: {one_line(message)}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="bcdr-scan")
-def cli() -> None:
+@click.option("--verbose", "-v", count=True,
+              help=f"-vv: print the traceback of an internal error (or set {DEBUG_ENV}=1); for scan and "
+                   "collect, the same as their own -v / -vv.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """Which data resources would not survive the outage their landing zone must survive?"""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def _with_global_verbosity(live: LiveOptions) -> LiveOptions:
+    """`bcdr-scan -v scan` counts like `bcdr-scan scan -v`."""
+    extra = click.get_current_context().find_root().params.get("verbose") or 0
+    return replace(live, verbose=live.verbose + extra) if extra else live
 
 
 EXIT_CODES_HELP = ("Exit codes: 0 no finding at or above --fail-on and coverage complete; 1 such a finding; "
-                   "2 usage or input error; 3 coverage incomplete (something could not be read or judged).")
+                   "2 usage or input error; 3 coverage incomplete (something could not be read or judged); "
+                   f"4 internal error (-vv or {DEBUG_ENV}=1 prints its traceback); 130 / 143 interrupted by "
+                   "SIGINT / SIGTERM.")
+
+
+OUTPUT_HELP = ("Write here (atomically) instead of stdout; - is stdout. A symlink is written through to its "
+               "target; directories, devices and FIFOs are refused.")
+FAIL_ON = click.Choice(FAIL_ON_CHOICES, case_sensitive=False)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -91,17 +143,20 @@ EXIT_CODES_HELP = ("Exit codes: 0 no finding at or above --fail-on and coverage 
 @click.option("--sample", is_flag=True, help="Evaluate the bundled sample estate with its policy.")
 @click.option("--policy", "policy_path", type=click.Path(), help="Landing-zone policy (YAML).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
-              help="Report format. Default: table on a terminal, json otherwise.")
-@click.option("--output", "-o", type=click.Path(), help="Write the report here (atomically) instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="none", show_default=True,
+              help="Report format. Default: from the --output extension (.json, .sarif, .md, .txt), else table "
+                   "on a terminal and json otherwise.")
+@click.option("--output", "-o", help=OUTPUT_HELP)
+@click.option("--fail-on", type=FAIL_ON, default="none", show_default=True,
               help="Exit 1 when a finding at or above this severity remains (suppressed findings never count).")
 @click.option("--baseline", "baseline_path", type=click.Path(), metavar="FILE",
               help="Accepted risks (YAML): matching findings are reported as suppressed until the entry expires.")
 @click.option("--sarif-category", metavar="ID",
               help="SARIF automationDetails.id (GitHub analysis category). Default: bcdr-scan/<subscriptions>/.")
-@click.option("--check", "only", multiple=True, metavar="ID", help="Run only these checks (repeatable).")
-@click.option("--skip-check", "skip", multiple=True, metavar="ID", help="Do not run these checks (repeatable).")
-@click.option("--include-passed", is_flag=True, help="List passing results in the report, not only count them.")
+@click.option("--check", "only", multiple=True, metavar="ID",
+              help="Run only these checks (repeatable; globs such as STG-* too).")
+@click.option("--skip-check", "skip", multiple=True, metavar="ID",
+              help="Do not run these checks (repeatable; globs such as STG-* too).")
+@click.option("--include-passed", is_flag=True, help="List passing results in the JSON report, not only count them.")
 @live_options
 def scan(snapshot_path: str | None, sample: bool, policy_path: str | None, fmt: str | None, output: str | None,
          fail_on: str, baseline_path: str | None, sarif_category: str | None, only: tuple[str, ...],
@@ -109,38 +164,60 @@ def scan(snapshot_path: str | None, sample: bool, policy_path: str | None, fmt: 
     """Evaluate an estate against its landing-zone policy and report the gaps.
 
     Without --snapshot or --sample the estate is read live from Azure Resource Manager (Reader is enough)."""
+    live = _with_global_verbosity(live)
     known = discover()
     checks = select(known, only, skip)
-    fmt = fmt or default_format(output)
-    # Read the baseline before anything slow (a live collection): a typo in it must fail fast.
-    baseline = load_baseline(baseline_path, [c.id for c in known]) if baseline_path else None
-    if sarif_category is not None and not sarif_category.strip("/ "):
-        raise click.BadParameter("expected a non-empty category such as bcdr-scan/sales", param_hint="--sarif-category")
     if sample:
         if snapshot_path:
             raise click.UsageError("--sample and --snapshot cannot be used together")
         estate, sample_policy = sample_estate()
         snapshot_path, policy_path = str(estate), policy_path or str(sample_policy)
-    policy = _policy(policy_path)
     if snapshot_path:
         live.reject_for_snapshot()
+    # Everything that can be refused is refused before anything slow (a live collection).
+    destination = resolve_output(output, {"--sample" if sample else "--snapshot": snapshot_path,
+                                          "--policy": policy_path, "--baseline": baseline_path})
+    fmt = choose_format(fmt, destination, sorted(FORMATS))
+    _check_report_options(fmt, sarif_category, include_passed)
+    baseline = load_baseline(baseline_path, [c.id for c in known]) if baseline_path else None
+    policy = _policy(policy_path)
+    if snapshot_path:
         inventory = load_snapshot(snapshot_path)
         options = ReportOptions(include_passed=include_passed, mode="snapshot", snapshot=snapshot_path)
     else:  # no snapshot given: read the estate from ARM now
         inventory = collect_inventory(live)
         options = ReportOptions(include_passed=include_passed, mode="live", scopes=live.report_scopes(inventory))
+    if not policy_path:  # said once the estate is read, so an input error stays the only line
+        notice(DEFAULT_POLICY_NOTICE)
     result = evaluate(inventory, policy, checks)
-    finish_scan(result, options, fmt=fmt, output=output, fail_on=fail_on, baseline=baseline,
+    finish_scan(result, options, fmt=fmt, output=destination, fail_on=fail_on, baseline=baseline,
                 sarif_category=sarif_category)
 
 
-def finish_scan(result: ScanResult, options: ReportOptions, *, fmt: str, output: str | None, fail_on: str,
+def _check_report_options(fmt: str, sarif_category: str | None, include_passed: bool) -> None:
+    """Options that mean nothing for the chosen format are refused, not silently ignored."""
+    if sarif_category is not None:
+        if fmt != "sarif":
+            raise click.BadParameter(f"sets the category of a SARIF report; this report is {fmt}",
+                                     param_hint="--sarif-category")
+        if not sarif_category.strip("/ "):
+            raise click.BadParameter("expected a non-empty category such as bcdr-scan/sales",
+                                     param_hint="--sarif-category")
+    if include_passed and fmt != "json":
+        raise click.BadParameter(f"lists passing results in the JSON report; this report is {fmt}",
+                                 param_hint="--include-passed")
+
+
+def finish_scan(result: ScanResult, options: ReportOptions, *, fmt: str, output: Output, fail_on: str,
                 baseline: Baseline | None, sarif_category: str | None) -> None:
     """Apply the accepted risks, write the report and exit with the documented code (snapshot and live scans)."""
     applied = apply_baseline(baseline, result) if baseline else None
-    terminal = terminal_options() if fmt == "table" and not output else {}
+    terminal = terminal_options() if fmt == "table" and output.to_stdout else {}
     options = replace(options, baseline=applied, sarif_category=sarif_category, **terminal)
-    write_output(FORMATS[fmt](result, options), output)
+    output.write(FORMATS[fmt](result, options))
+    blocking = blocking_findings(result, fail_on, applied)
+    if blocking:
+        notice(failing_notice([o.severity for o in blocking], fail_on))
     sys.exit(exit_code(result, fail_on, applied))
 
 
@@ -148,21 +225,30 @@ def _policy(path: str | None) -> Policy:
     return load_policy(path) if path else default_policy()
 
 
+DEFAULT_POLICY_NOTICE = ("notice: no --policy given: every resource was judged in the built-in default zone "
+                         f"({DEFAULT_ZONE_SPEC['strategy']}, RPO {DEFAULT_ZONE_SPEC['rpo']}, "
+                         f"RTO {DEFAULT_ZONE_SPEC['rto']})")
+
+
 @cli.command("collect")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Snapshot to write (atomically); a name ending in .gz is gzip-compressed.")
+@click.option("--output", "-o", required=True, metavar="FILE",
+              help="Snapshot to write (atomically); a name ending in .gz is gzip-compressed; - is stdout (JSON). "
+                   "A symlink is written through to its target; directories, devices and FIFOs are refused.")
 @live_options
 def collect_command(output: str, live: LiveOptions) -> None:
     """Read the estate from Azure Resource Manager into a snapshot for `scan --snapshot`.
 
     Exit code 0 when everything was read, 3 when something could not be (see the snapshot's gaps)."""
-    if not Path(output).resolve().parent.is_dir():
-        raise InputError(output, None, "the directory to write the snapshot in does not exist")
+    live = _with_global_verbosity(live)
+    destination = resolve_output(output)
     inventory = collect_inventory(live)
-    try:
-        save_snapshot(inventory, output)
-    except OSError as exc:
-        raise InputError(output, None, f"cannot write snapshot ({exc.strerror or exc})") from None
+    if destination.target is None:
+        destination.write(json.dumps(snapshot_document(inventory), indent=1), what="snapshot")
+    else:
+        try:
+            save_snapshot(inventory, destination.target)
+        except OSError as exc:
+            raise InputError(output, None, f"cannot write snapshot ({exc.strerror or exc})") from None
     sys.exit(EXIT_INCOMPLETE if inventory.gaps else EXIT_OK)
 
 
@@ -193,25 +279,41 @@ def checks_show(check_id: str) -> None:
 @cli.command("diff")
 @click.argument("old_report", metavar="OLD.json", type=click.Path())
 @click.argument("new_report", metavar="NEW.json", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown", "table"]), default=None,
-              help="Default: table on a terminal, json otherwise.")
-@click.option("--output", "-o", type=click.Path(), help="Write the diff here (atomically) instead of stdout.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="none", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default=None,
+              help="Default: from the --output extension (.json, .md, .txt), else table on a terminal and json "
+                   "otherwise.")
+@click.option("--output", "-o", help=OUTPUT_HELP)
+@click.option("--fail-on", type=FAIL_ON, default="none", show_default=True,
               help="Exit 1 when a NEW finding at or above this severity appeared (suppressed ones never count).")
 def diff_command(old_report: str, new_report: str, fmt: str | None, output: str | None, fail_on: str) -> None:
     """New, fixed and unchanged findings between two JSON reports, matched by (check id, resource id)."""
-    fmt = fmt or default_format(output)
+    destination = resolve_output(output, {"OLD.json": old_report, "NEW.json": new_report})
+    fmt = choose_format(fmt, destination, DIFF_FORMATS)
     difference = diff_reports(load_report(old_report), load_report(new_report))
-    terminal = terminal_options() if fmt == "table" and not output else {}
-    write_output(render_diff(difference, fmt, **terminal), output)  # type: ignore[arg-type]
-    sys.exit(EXIT_FINDINGS if difference.blocking(fail_on) else EXIT_OK)
+    terminal = terminal_options() if fmt == "table" and destination.to_stdout else {}
+    destination.write(render_diff(difference, fmt, **terminal), what="diff")  # type: ignore[arg-type]
+    blocking = difference.blocking(fail_on)
+    if blocking:
+        notice(failing_notice([str(d["severity"]) for d in blocking], fail_on, "new findings"))
+    sys.exit(EXIT_FINDINGS if blocking else EXIT_OK)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: bad input ends in one line on stderr and exit code 2, never a traceback."""
+    """Entry point. Bad input ends in one line on stderr and exit code 2, an internal error in one line
+    and exit code 4 (the traceback with -vv or BCDR_SCAN_DEBUG=1), SIGINT / SIGTERM in 130 / 143 once
+    temporary files are removed."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    debug = _debug_requested(args)
     tune_gc_for_batch()
     try:
-        cli.main(args=argv, prog_name="bcdr-scan", standalone_mode=False)
+        with _sigterm_raises(), cli.make_context("bcdr-scan", list(args)) as ctx:
+            # Not cli.main(): it turns KeyboardInterrupt into Abort and prints a blank line.
+            cli.invoke(ctx)
+    except click.exceptions.Exit as exc:  # --help, --version
+        sys.exit(exc.exit_code)
+    except _NO_ARGS_IS_HELP as exc:  # a command group without its sub-command: its help, as for bare bcdr-scan
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(EXIT_OK)
     except InputError as exc:
         _die(str(exc))
     except click.UsageError as exc:
@@ -222,11 +324,61 @@ def main(argv: list[str] | None = None) -> None:
         _die(exc.format_message())
     except click.Abort:
         _die("aborted")
-    except KeyboardInterrupt:
-        _die("interrupted")
+    except KeyboardInterrupt as exc:
+        remove_leftovers()
+        terminated = isinstance(exc, Terminated)
+        _die("SIGTERM" if terminated else "SIGINT", EXIT_SIGTERM if terminated else EXIT_SIGINT, label="interrupted")
+    except StdoutClosed:
+        _stdout_closed()
+    except Exception as exc:  # a bug: say so in one line, not as "findings" (exit 1) or bad input (exit 2)
+        remove_leftovers()
+        _internal_error(exc, debug)
     sys.exit(EXIT_OK)
 
 
-def _die(message: str, code: int = EXIT_INPUT) -> None:
-    click.echo(f"bcdr-scan: error: {message}", err=True)
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises Terminated in the main thread while the command runs, so atomic writes clean up."""
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding caller): keep the default
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _debug_requested(args: Sequence[str]) -> bool:
+    """-vv (or -v -v, --verbose twice) anywhere before `--`, or BCDR_SCAN_DEBUG set to anything but 0."""
+    if os.environ.get(DEBUG_ENV, "0") not in ("", "0"):
+        return True
+    words = list(args)[:args.index("--")] if "--" in args else args
+    count = sum(w.count("v") for w in words if w.startswith("-") and not w.startswith("--") and set(w[1:]) == {"v"})
+    return count + words.count("--verbose") >= 2
+
+
+def _internal_error(exc: Exception, debug: bool) -> None:
+    if debug:
+        for line in traceback.format_exception(exc):
+            for part in line.rstrip("\n").split("\n"):
+                click.echo(one_line(part, limit=2000), err=True)
+    hint = "" if debug else " (run again with -vv for the traceback)"
+    _die(f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL, label="internal error")
+
+
+def _stdout_closed() -> None:
+    """The reader of our standard output went away (`bcdr-scan ... | head`): stop quietly, as a
+    process killed by SIGPIPE would, without Python's complaint about flushing a closed pipe."""
+    with suppress(OSError, ValueError):  # no file descriptor behind sys.stdout: nothing will be flushed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_STDOUT_CLOSED)
+
+
+def _die(message: str, code: int = EXIT_INPUT, label: str = "error") -> None:
+    click.echo(f"bcdr-scan: {label}: {one_line(message)}", err=True)
     sys.exit(code)

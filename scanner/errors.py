@@ -1,11 +1,10 @@
-"""Errors that end a run with exit code 2 and one clear line."""
+"""Errors that end a run with exit code 2 and one clear line, and how any message is made one line."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import reprlib
 
-import yaml
+MAX_MESSAGE = 1000
 
 
 class InputError(Exception):
@@ -22,18 +21,19 @@ class InputError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-def read_yaml(path: str | Path, what: str) -> Any:
-    """The parsed YAML document of a user file (`what`: "policy", "baseline"), or an InputError
-    naming the file and, for a syntax error, the line."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise InputError(source, None, f"cannot read {what} file ({reason})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise InputError(source, where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` safe for one line of a terminal or log: control characters (newlines, ESC, C1, bidi
+    overrides, ...) shown as escapes, never acted on, and at most `limit` characters."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return shown if len(shown) <= limit else f"{shown[:limit - 3]}..."
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring, _SHORT_REPR.maxother, _SHORT_REPR.maxlevel = 80, 80, 2
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 4
+
+
+def shown(value: object) -> str:
+    """A value quoted in an error message: its repr, cut short (a file may hold a huge or deeply
+    nested value where a string was expected)."""
+    return _SHORT_REPR.repr(value)

@@ -7,6 +7,7 @@ against the requirements of its zone, never against one flat rule set.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from collections.abc import Mapping
@@ -17,9 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError, read_yaml
+from scanner.errors import InputError, shown
 from scanner.model import Inventory, Resource
-from scanner.regions import normalize_region
+from scanner.regions import bundled_region_names, normalize_region
+from scanner.user_yaml import read_yaml
 
 
 class Strategy(StrEnum):
@@ -59,21 +61,32 @@ _COMMON_DEFAULTS: dict[str, str | int] = {"min_soft_delete_days": 7, "min_pitr_d
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$", re.IGNORECASE)
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+# An RPO or RTO beyond a century is a typo (`99999999999d`), and timedelta overflows soon after.
+MAX_DURATION = timedelta(days=36525)
+_MAX_DURATION_TEXT = 40
 
 
 def parse_duration(text: object) -> timedelta:
-    """`15m`, `4h`, `1h30m`, `2d`, or ISO 8601 (`PT1H`, `P1D`). Raises ValueError otherwise."""
+    """`15m`, `4h`, `1h30m`, `2d`, or ISO 8601 (`PT1H`, `P1D`), at most MAX_DURATION (100 years).
+    Raises ValueError otherwise."""
+    expected = f"expected a duration like 15m, 4h, 1d or PT1H, got {shown(text)}"
     if isinstance(text, bool) or not isinstance(text, str | int):
-        raise ValueError(f"expected a duration like 15m, 4h, 1d or PT1H, got {text!r}")
+        raise ValueError(expected)
     value = str(text).strip()
+    if len(value) > _MAX_DURATION_TEXT:
+        raise ValueError(expected)
     iso = _ISO_DURATION.match(value)
     if iso and value.upper() not in ("P", "PT"):
         days, hours, minutes, seconds = (int(g or 0) for g in iso.groups())
-        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    parts = _DURATION_PART.findall(value)
-    if not parts or _DURATION_PART.sub("", value).strip():
-        raise ValueError(f"expected a duration like 15m, 4h, 1d or PT1H, got {text!r}")
-    return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts))
+        total = days * 86400 + hours * 3600 + minutes * 60 + seconds
+    else:
+        parts = _DURATION_PART.findall(value)
+        if not parts or _DURATION_PART.sub("", value).strip():
+            raise ValueError(expected)
+        total = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+    if total > MAX_DURATION.total_seconds():
+        raise ValueError(f"expected a duration of at most 100 years ({MAX_DURATION.days}d), got {shown(text)}")
+    return timedelta(seconds=total)
 
 
 @cache
@@ -177,6 +190,13 @@ class Policy:
 
 
 DEFAULT_ZONE_SPEC = {"name": "default", "strategy": "backup-restore", "rpo": "24h", "rto": "24h"}
+# Strategies whose DR copy lives in a named other region: a zone of these must say which.
+NEEDS_SECONDARY_REGION = frozenset({Strategy.WARM_SPARE, Strategy.HOT_SPARE})
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+# /subscriptions/{guid}[/resourceGroups/{rg}]/providers/{namespace}/{type}/{name}[/{type}/{name}...]
+_RESOURCE_ID = re.compile(r"^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+                          r"(?:/resourceGroups/[^/]+)?/providers/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)+(?:/[^/]+/[^/]+)+$",
+                          re.IGNORECASE)
 
 
 def default_policy() -> Policy:
@@ -184,30 +204,56 @@ def default_policy() -> Policy:
 
 
 def load_policy(path: str | Path) -> Policy:
-    document = read_yaml(path, "policy")
-    return parse_policy(document, str(path))
+    """A policy file, validated; tag values in match selectors are read as their text."""
+    document = read_yaml(path, "policy", text_keys=frozenset({"tags"}))
+    policy = parse_policy(document, str(path))
+    require_secondary_regions(policy)
+    return policy
+
+
+def require_secondary_regions(policy: Policy) -> None:
+    """A warm- or hot-spare zone must name its secondary region: without it the checks that look for
+    the standby could only say unknown. (Policies built in code may leave it out; those checks then
+    report unknown.)"""
+    for where, zone in _zone_fields(policy):
+        if zone.strategy in NEEDS_SECONDARY_REGION and not zone.secondary_region:
+            raise InputError(policy.source, f"{where}.secondary_region",
+                             f"missing; zone {zone.name!r} is {zone.strategy}, which keeps its DR copy in a "
+                             "secondary region: name it (e.g. northeurope)")
+
+
+def _zone_fields(policy: Policy) -> list[tuple[str, Zone]]:
+    return [*((f"zones[{i}]", z) for i, z in enumerate(policy.zones)), ("default_zone", policy.default_zone)]
 
 
 def parse_policy(document: Any, source: str) -> Policy:
     if not isinstance(document, Mapping):
         raise InputError(source, None, "expected a mapping with a 'zones' list at the top level")
     _reject_unknown(document, {"version", "zones", "default_zone", "require_classification"}, "", source)
-    if document.get("version", 1) != 1:
-        raise InputError(source, "version", f"expected 1, got {document.get('version')!r}")
+    version = document.get("version", 1)
+    if type(version) is not int or version != 1:
+        raise InputError(source, "version", f"expected 1, got {shown(version)}")
     zones_doc = document.get("zones", [])
     if not isinstance(zones_doc, list):
         raise InputError(source, "zones", "expected a list of zones")
     zones = tuple(_parse_zone(z, f"zones[{i}]", source) for i, z in enumerate(zones_doc))
-    names = [z.name for z in zones]
-    duplicate = next((n for n in names if names.count(n) > 1), None)
-    if duplicate:
-        raise InputError(source, "zones", f"zone name {duplicate!r} is used twice")
     default_doc = document.get("default_zone", DEFAULT_ZONE_SPEC)
     default_zone = _parse_zone(default_doc, "default_zone", source, is_default=True)
     require = document.get("require_classification", False)
     if not isinstance(require, bool):
-        raise InputError(source, "require_classification", f"expected true or false, got {require!r}")
-    return Policy(zones=zones, default_zone=default_zone, require_classification=require, source=source)
+        raise InputError(source, "require_classification", f"expected true or false, got {shown(require)}")
+    policy = Policy(zones=zones, default_zone=default_zone, require_classification=require, source=source)
+    _reject_duplicate_names(policy)
+    return policy
+
+
+def _reject_duplicate_names(policy: Policy) -> None:
+    """Zone names label every finding: two zones of one name would be indistinguishable in a report."""
+    first: dict[str, str] = {}
+    for where, zone in _zone_fields(policy):
+        earlier = first.setdefault(zone.name.lower(), where)
+        if earlier != where:
+            raise InputError(policy.source, f"{where}.name", f"zone name {zone.name!r} is already used by {earlier}")
 
 
 _ZONE_KEYS = {"name", "strategy", "rpo", "rto", "primary_region", "secondary_region", "match",
@@ -228,13 +274,18 @@ def _parse_zone(doc: Any, where: str, source: str, is_default: bool = False) -> 
     if match.empty and not is_default:
         raise InputError(source, f"{where}.match", "expected at least one of subscriptions, "
                          "resource_groups or tags")
+    primary = _parse_region(doc.get("primary_region"), f"{where}.primary_region", source)
+    secondary = _parse_region(doc.get("secondary_region"), f"{where}.secondary_region", source)
+    if primary and primary == secondary:
+        raise InputError(source, f"{where}.secondary_region",
+                         f"is the primary region {primary} too; a DR copy must be in another region")
     return Zone(
         name=name,
         strategy=strategy,
         rpo=rpo,
         rto=rto,
-        primary_region=normalize_region(doc.get("primary_region")),
-        secondary_region=normalize_region(doc.get("secondary_region")),
+        primary_region=primary,
+        secondary_region=secondary,
         requirements=_parse_requirements(strategy, doc.get("requirements"), f"{where}.requirements", source),
         match=match,
         partners=_parse_partners(doc.get("partners"), f"{where}.partners", source),
@@ -243,11 +294,10 @@ def _parse_zone(doc: Any, where: str, source: str, is_default: bool = False) -> 
 
 
 def _parse_strategy(value: Any, where: str, source: str) -> Strategy:
-    try:
-        return Strategy(str(value).lower())
-    except ValueError:
-        choices = ", ".join(s.value for s in Strategy)
-        raise InputError(source, where, f"expected one of {choices}, got {value!r}") from None
+    if isinstance(value, str) and value.lower() in {s.value for s in Strategy}:
+        return Strategy(value.lower())
+    choices = ", ".join(s.value for s in Strategy)
+    raise InputError(source, where, f"expected one of {choices}, got {shown(value)}")
 
 
 def _parse_duration_field(doc: Mapping[str, Any], key: str, where: str, source: str) -> timedelta:
@@ -259,6 +309,21 @@ def _parse_duration_field(doc: Mapping[str, Any], key: str, where: str, source: 
         raise InputError(source, f"{where}.{key}", str(exc)) from None
 
 
+def _parse_region(value: Any, where: str, source: str) -> str | None:
+    """A region of the bundled table (scanner/data/regions.json), by name or display name."""
+    if value is None:
+        return None
+    name = normalize_region(value)
+    if not isinstance(value, str) or name is None:
+        raise InputError(source, where, f"expected a region name such as westeurope, got {shown(value)}")
+    known = bundled_region_names()
+    if name not in known:
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {close[0]}?" if close else " (the bundled region table lists the regions known)"
+        raise InputError(source, where, f"unknown region {shown(value)}{hint}")
+    return name
+
+
 def _parse_match(doc: Any, where: str, source: str) -> ZoneMatch:
     if doc is None:
         return ZoneMatch()
@@ -266,12 +331,20 @@ def _parse_match(doc: Any, where: str, source: str) -> ZoneMatch:
         raise InputError(source, where, "expected a mapping of subscriptions, resource_groups and tags")
     _reject_unknown(doc, {"subscriptions", "resource_groups", "tags"}, where, source)
     subscriptions = _string_list(doc.get("subscriptions"), f"{where}.subscriptions", source)
+    for i, subscription in enumerate(subscriptions):
+        if not _GUID.match(subscription):
+            raise InputError(source, f"{where}.subscriptions[{i}]",
+                             f"expected a subscription id (a GUID), got {shown(subscription)}")
     groups = _string_list(doc.get("resource_groups"), f"{where}.resource_groups", source)
     tags_doc = doc.get("tags") or {}
     if not isinstance(tags_doc, Mapping):
         raise InputError(source, f"{where}.tags", "expected a mapping of tag name to value (or list of values)")
-    tags = {str(k).lower(): tuple(v.lower() for v in _string_list(val, f"{where}.tags.{k}", source))
-            for k, val in tags_doc.items()}
+    tags = {}
+    for key, value in tags_doc.items():
+        accepted = _string_list(value, f"{where}.tags.{key}", source)
+        if not accepted:
+            raise InputError(source, f"{where}.tags.{key}", "expected a tag value, a list of values, or '*'")
+        tags[str(key).lower()] = tuple(v.lower() for v in accepted)
     return ZoneMatch(tuple(s.lower() for s in subscriptions), tuple(g.lower() for g in groups), tags)
 
 
@@ -285,7 +358,7 @@ def _parse_requirements(strategy: Strategy, doc: Any, where: str, source: str) -
     for key, value in doc.items():
         if key in _DAY_REQUIREMENTS:
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
-                raise InputError(source, f"{where}.{key}", f"expected a whole number of days, got {value!r}")
+                raise InputError(source, f"{where}.{key}", f"expected a whole number of days, got {shown(value)}")
             values[key] = value
         else:
             values[key] = _parse_level(value, f"{where}.{key}", source)
@@ -297,15 +370,24 @@ def _parse_level(value: Any, where: str, source: str) -> str:
         return REQUIRED
     if value is False or value == OPTIONAL:
         return OPTIONAL
-    raise InputError(source, where, f"expected 'required' or 'optional', got {value!r}")
+    raise InputError(source, where, f"expected 'required' or 'optional', got {shown(value)}")
 
 
 def _parse_partners(doc: Any, where: str, source: str) -> dict[str, str]:
+    """Declared DR partners: resource id or name -> the partner's full resource id."""
     if doc is None:
         return {}
-    if not isinstance(doc, Mapping) or not all(isinstance(v, str) for v in doc.values()):
+    if not isinstance(doc, Mapping):
         raise InputError(source, where, "expected a mapping of resource id or name to partner resource id")
-    return {str(k).lower(): v for k, v in doc.items()}
+    partners = {}
+    for key, partner in doc.items():
+        if not isinstance(key, str) or not key.strip() or (key.startswith("/") and not _RESOURCE_ID.match(key)):
+            raise InputError(source, where, f"expected a resource name or full resource id as key, got {shown(key)}")
+        if not isinstance(partner, str) or not _RESOURCE_ID.match(partner):
+            raise InputError(source, f"{where}.{key}", "expected the partner's full resource id "
+                             f"(/subscriptions/<id>/resourceGroups/<group>/providers/...), got {shown(partner)}")
+        partners[key.lower()] = partner
+    return partners
 
 
 def _string_list(value: Any, where: str, source: str) -> list[str]:
@@ -315,12 +397,12 @@ def _string_list(value: Any, where: str, source: str) -> list[str]:
         return [str(value)]
     if isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
         return [str(v) for v in value]
-    raise InputError(source, where, f"expected a string or a list of strings, got {value!r}")
+    raise InputError(source, where, f"expected a string or a list of strings, got {shown(value)}")
 
 
 def _reject_unknown(doc: Mapping[str, Any], allowed: set[str], where: str, source: str) -> None:
     unknown = sorted(str(k) for k in doc if k not in allowed)
     if unknown:
         prefix = f"{where}." if where else ""
-        raise InputError(source, f"{prefix}{unknown[0]}",
+        raise InputError(source, f"{prefix}{unknown[0][:80]}",
                          f"unknown field; expected one of {', '.join(sorted(allowed))}")

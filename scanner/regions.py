@@ -78,6 +78,11 @@ def _info_from_location(location: Mapping[str, Any]) -> RegionInfo | None:
     return RegionInfo(name=name, paired_region=paired, has_availability_zones=zones, source="live")
 
 
+def bundled_region_names() -> frozenset[str]:
+    """The region names of the bundled table (what a policy may name; see scanner/policy.py)."""
+    return frozenset(_bundled())
+
+
 @cache
 def _bundled() -> dict[str, RegionInfo]:
     table = json.loads(resources.files("scanner").joinpath("data/regions.json").read_text("utf-8"))

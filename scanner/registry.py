@@ -7,6 +7,7 @@ at a Check subclass or at a module that defines some.
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import inspect
 import pkgutil
@@ -38,17 +39,28 @@ def discover(include_plugins: bool = True) -> list[Check]:
 
 
 def select(checks: list[Check], include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[Check]:
-    """Narrow the checks to `--check` ids and drop `--skip-check` ids; unknown ids are an error."""
-    known = {c.id.upper(): c for c in checks}
-    include = [i.upper() for i in include]
-    exclude = [e.upper() for e in exclude]
-    for option, ids in (("--check", include), ("--skip-check", exclude)):
-        unknown = [i for i in ids if i not in known]
-        if unknown:
-            raise InputError(option, None, f"unknown check id {unknown[0]!r}; "
-                             "'bcdr-scan checks list' shows the known ids")
-    chosen = [known[i] for i in include] if include else list(checks)
-    return sorted((c for c in chosen if c.id.upper() not in exclude), key=lambda c: c.id)
+    """Narrow the checks to `--check` ids and drop `--skip-check` ids. Both take globs (`STG-*`), all
+    case-insensitive; an id or glob that matches no check is an error, and so is a selection that
+    leaves no check to run."""
+    include, exclude = list(include), list(exclude)
+    chosen = _matching(checks, include, "--check") if include else list(checks)
+    skipped = {c.id for c in _matching(checks, exclude, "--skip-check")}
+    selected = sorted((c for c in chosen if c.id not in skipped), key=lambda c: c.id)
+    if not selected:
+        raise InputError("--skip-check", None, "skips every check selected; nothing would be judged")
+    return selected
+
+
+def _matching(checks: list[Check], patterns: list[str], option: str) -> list[Check]:
+    found: dict[str, Check] = {}
+    for pattern in patterns:
+        wanted = pattern.upper()
+        hits = [c for c in checks if fnmatch.fnmatchcase(c.id.upper(), wanted)]
+        if not hits:
+            what = "no check id matches" if any(ch in wanted for ch in "*?[") else "unknown check id"
+            raise InputError(option, None, f"{what} {wanted!r}; 'bcdr-scan checks list' shows the known ids")
+        found.update((c.id, c) for c in hits)
+    return list(found.values())
 
 
 def find(checks: list[Check], check_id: str) -> Check:

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scanner.baseline import parse_baseline
 from scanner.check import Severity
 from tests.reporters.estate import POLICY, SUB_SALES, account_id, snapshot, write_snapshot
 from tests.reporters.run import bcdr, report, sarif, scan
+from tests.scanner.test_user_yaml import BILLION_LAUGHS
 
 CURATED, EXPORT, RAW = account_id("stsalescuratedweu"), account_id("stsalesexportweu"), account_id("stsalesrawweu")
 RESEARCH_LAKE = account_id("stresearchlakegwc")
@@ -136,6 +138,15 @@ def test_entry_for_a_check_that_did_not_run_is_neither_active_nor_stale(tmp_path
     ("version: 2\naccepted_risks: []\n", "version"),
     ("accepted_risk: []\n", "accepted_risk"),
     ("version: 1\naccepted_risks:\n  - check: STG-001\n   resource: [\n", "line "),
+    ("version: 1\naccepted_risks:\n  - check: STG-001\n    resource: /subscriptions/x/y\n"
+     "    justification: ok\n    owner: me\n    expires: 2027-02-30\n", "accepted_risks[0].expires: got '2027-02-30'"),
+    # A second `expires:` must not silently renew an acceptance.
+    ("version: 1\naccepted_risks:\n  - check: STG-001\n    resource: /subscriptions/x/y\n"
+     "    justification: ok\n    owner: me\n    expires: 2026-01-01\n    expires: 2099-01-01\n",
+     "line 8: duplicate key 'expires' (first given on line 7)"),
+    (BILLION_LAUGHS, "line 6: more than 200,000 values"),
+    ("version: 1\naccepted_risks: " + "[" * 40 + "]" * 40 + "\n", "line 2: nested deeper than 32 levels"),
+    ("version: true\naccepted_risks: []\n", "version"),
 ])
 def test_bad_baseline_exits_2_with_one_line_naming_file_and_field(tmp_path, estate, content, field):
     path = tmp_path / "risks.yaml"
@@ -152,3 +163,10 @@ def test_bad_baseline_exits_2_with_one_line_naming_file_and_field(tmp_path, esta
 def test_missing_baseline_file_exits_2(tmp_path, estate):
     run = bcdr("scan", "--snapshot", estate, "--policy", POLICY, "--baseline", tmp_path / "nope.yaml")
     assert run.code == 2 and f"{tmp_path / 'nope.yaml'}: cannot read baseline file" in run.err
+
+
+@pytest.mark.parametrize(("expires", "day"), [("2027-06-30", "2027-06-30"), ("2027-06-30T23:30:00-05:00", "2027-07-01"),
+                                              ("2027-06-30 10:00:00", "2027-06-30")])
+def test_expiry_is_an_iso_date_or_a_timestamp_read_as_its_utc_day(expires, day):
+    document = {"accepted_risks": [entry("STG-001", CURATED, expires=expires)]}
+    assert parse_baseline(document, "b.yaml").entries[0].expires.isoformat() == day

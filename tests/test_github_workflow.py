@@ -1,16 +1,23 @@
-"""The CI recipe in docs/github-actions.md: valid YAML, the permissions it needs, and every `bcdr-scan`
-command line in it a valid invocation of this version's CLI (options exist, choices are allowed)."""
+"""The CI recipe in docs/github-actions.md: valid YAML, the permissions it needs, an install source that
+exists, every `bcdr-scan` command line in it a valid invocation of this version's CLI (options exist,
+choices are allowed); and every link a report carries names a file of this repository."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 import yaml
 
+from scanner import DOCS_REF, INFORMATION_URI, REPOSITORY_URL
 from scanner.cli import cli
 from tests.helpers import REPO
 
@@ -64,6 +71,7 @@ def test_workflow_is_scheduled_and_has_the_permissions_it_needs():
     assert "schedule" in triggers
     job = next(iter(document["jobs"].values()))
     assert job["permissions"]["id-token"] == "write" and job["permissions"]["security-events"] == "write"
+    assert job["permissions"]["actions"] == "read"  # upload-sarif reads the run's status in private repositories
     uses = [s.get("uses", "") for s in steps(document)]
     assert any(u.startswith("azure/login@") for u in uses)
     login = next(s for s in steps(document) if s.get("uses", "").startswith("azure/login@"))
@@ -102,3 +110,69 @@ def test_the_parser_rejects_what_the_cli_rejects():
     with pytest.raises(click.UsageError):
         parse(["frobnicate"])
     assert parse(["scan", "--format", "sarif", "--fail-on", "high"]).params["fail_on"] == "high"
+
+
+def test_bcdr_scan_is_installed_from_a_checkout_pinned_to_a_commit():
+    all_steps = steps(workflow())
+    install = next(s for s in all_steps if "pip install" in s.get("run", ""))
+    [source] = [w for w in shlex.split(install["run"]) if w.startswith(("./", "/", "git+", "http")) or "@" in w]
+    assert source.startswith("./"), f"install from a local path, not {source}"
+    checkout = next(s for s in all_steps if s.get("with", {}).get("path") == source.removeprefix("./"))
+    assert all_steps.index(checkout) < all_steps.index(install)
+    assert checkout["uses"].startswith("actions/checkout@")
+    ref = checkout["with"]["ref"]
+    assert re.fullmatch(r"[0-9a-f]{40}", ref) or re.fullmatch(r"\$\{\{ vars\.[A-Z_]+ \}\}", ref)
+    assert checkout["with"]["repository"] and checkout["with"]["persist-credentials"] is False
+    # What gets installed is this repository: a pyproject at its root that provides the command.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["name"] == "bcdr-scan" and "bcdr-scan" in project["scripts"]
+    if ref.startswith("${{"):  # the variable must be explained as a full commit SHA
+        variable = ref.split(".")[1].split()[0]
+        text = DOC.read_text("utf-8")
+        assert variable in text and "40-character commit SHA" in text
+
+
+def test_azure_login_is_described_as_the_azure_cli_login_it_is():
+    text = DOC.read_text("utf-8")
+    assert "AzureCliCredential" in text and "logs the runner's Azure CLI in" in text
+    assert not re.search(r"azure/login[^.]*sets[^.]*AZURE_FEDERATED_TOKEN_FILE", text)
+    live = (REPO / "docs" / "live-scanning.md").read_text("utf-8")
+    assert "as `azure/login` sets it up" not in live and "`azure/login` signs the Azure CLI in" in live
+
+
+def file_of(url: str) -> Path:
+    """The file of this repository a report link names (the repository's front page is its README)."""
+    if url == REPOSITORY_URL:
+        return REPO / "README.md"
+    prefix = f"{REPOSITORY_URL}/blob/{DOCS_REF}/"
+    assert url.startswith(prefix), f"{url} is not a page of this repository"
+    return REPO / url.removeprefix(prefix).split("#")[0]
+
+
+def test_every_link_in_the_reports_names_a_file_of_this_repository(tmp_path: Path):
+    baseline = tmp_path / "risks.yaml"  # an expired and a stale entry: SARIF notifications with their helpUri
+    baseline.write_text("version: 1\naccepted_risks:\n"
+                        "  - {check: STG-001, resource: '*', justification: x, owner: y, expires: 2020-01-01}\n"
+                        "  - {check: KV-001, resource: /subscriptions/x/none, justification: x, owner: y, "
+                        "expires: 2099-01-01}\n", "utf-8")
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("sarif", "json", "markdown")}
+    for fmt, path in outputs.items():
+        done = subprocess.run([sys.executable, "-m", "scanner", "scan", "--sample", "--baseline", str(baseline),
+                               "--format", fmt, "-o", str(path)], capture_output=True, text=True, cwd=REPO,
+                              timeout=300)
+        assert done.returncode in (0, 3), done.stderr
+    sarif = json.loads(outputs["sarif"].read_text())
+    driver = sarif["runs"][0]["tool"]["driver"]
+    notes = sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
+    urls = [driver["informationUri"], *(r["helpUri"] for r in driver["rules"]),
+            *(d["helpUri"] for d in driver.get("notifications", [])),
+            json.loads(outputs["json"].read_text())["tool"]["information_uri"],
+            *re.findall(r"\]\((https://[^)\s]+)\)", outputs["markdown"].read_text())]
+    assert driver["informationUri"] == INFORMATION_URI and len(driver["rules"]) > 20 and len(notes) >= 2
+    ours = [u for u in urls if u.startswith(REPOSITORY_URL)]
+    assert len(ours) > 25 and any("/docs/reports.md" in u for u in ours) and any("/docs/checks/" in u for u in ours)
+    missing = sorted({u for u in ours if not file_of(u).is_file()})
+    assert not missing, f"links to files this repository does not have: {missing}"
+    others = {u for u in [driver["informationUri"], *(r["helpUri"] for r in driver["rules"]),
+                          *(d["helpUri"] for d in driver.get("notifications", []))] if u not in ours}
+    assert not others

@@ -44,7 +44,8 @@ class LiveOptions:
     def reject_for_snapshot(self) -> None:
         given = self.given()
         if given:
-            raise click.UsageError(f"{', '.join(given)} only apply to a live scan, not to --snapshot/--sample")
+            verb = "applies" if len(given) == 1 else "apply"
+            raise click.UsageError(f"{', '.join(given)} {verb} only to a live scan, not to --snapshot/--sample")
 
     def report_scopes(self, inventory: Inventory) -> dict[str, Any]:
         """The scan's scope for the report: what was asked for, whether or not it could be read."""

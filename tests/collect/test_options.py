@@ -35,7 +35,7 @@ def test_collection_options_are_named_when_refused_for_a_snapshot() -> None:
     assert LiveOptions().given() == []
     live = LiveOptions(subscriptions=(SUB,), resource_groups=("rg",), max_concurrency=4, verbose=2)
     assert live.given() == ["--subscription", "--resource-group", "--max-concurrency"]
-    with pytest.raises(click.UsageError, match="--subscription, --resource-group, --max-concurrency only apply"):
+    with pytest.raises(click.UsageError, match="--subscription, --resource-group, --max-concurrency apply only"):
         live.reject_for_snapshot()
 
 

@@ -134,7 +134,7 @@ def test_a_rejected_token_ends_in_one_line_without_the_token(arm: Emulator) -> N
 
 def test_live_options_make_no_sense_with_a_snapshot() -> None:
     run = bcdr_scan("scan", "--sample", "--subscription", SUB3)
-    assert run.code == 2 and "--subscription only apply to a live scan" in run.stderr
+    assert run.code == 2 and "--subscription applies only to a live scan" in run.stderr
 
 
 def test_a_plain_http_endpoint_is_refused_before_any_request() -> None:

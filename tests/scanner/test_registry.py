@@ -82,3 +82,24 @@ def test_a_check_without_metadata_is_rejected(tmp_path: Path, monkeypatch):
 
     with pytest.raises(TypeError, match="lacks metadata"):
         registry._collect({}, [Incomplete], "test")
+
+
+def test_check_and_skip_check_take_globs_case_insensitively():
+    checks = discover(include_plugins=False)
+    storage = [c.id for c in checks if c.id.startswith("STG-")]
+    assert len(storage) > 1
+    assert [c.id for c in select(checks, ["stg-*"])] == storage
+    assert [c.id for c in select(checks, ["STG-*"], ["stg-00[2-9]"])] == ["STG-001"]
+    kept = {c.id for c in select(checks, [], ["*-00[1-3]"])}
+    assert "STG-004" in kept and not kept & {"STG-001", "STG-003", "COS-002"}
+
+
+@pytest.mark.parametrize(("include", "exclude", "message"), [
+    (["NOPE-*"], [], "no check id matches 'NOPE-*'"),
+    ([], ["xyz?"], "no check id matches 'XYZ?'"),
+    (["STG-001"], ["STG-001"], "skips every check selected"),
+    ([], ["*"], "skips every check selected"),
+])
+def test_a_pattern_matching_nothing_or_a_selection_leaving_nothing_is_an_error(include, exclude, message):
+    with pytest.raises(InputError, match=message.replace("*", r"\*").replace("?", r"\?")):
+        select(discover(include_plugins=False), include, exclude)
