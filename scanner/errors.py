@@ -37,3 +37,9 @@ def read_yaml(path: str | Path, what: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None
         raise InputError(source, where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Text from a file or a server, made fit for a one-line message: no line breaks, bounded length."""
+    text = text.replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
