@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ class InputError(Exception):
         self.field = field
         self.message = message
         where = f"{source}: {field}" if field else source
-        super().__init__(f"{where}: {message}")
+        # File names, keys and values in the message come from untrusted files: printed as they are, a
+        # newline would break the one line and an escape sequence would reach the terminal.
+        super().__init__(printable(f"{where}: {message}"))
 
 
 def read_yaml(path: str | Path, what: str) -> Any:
@@ -39,7 +42,23 @@ def read_yaml(path: str | Path, what: str) -> Any:
         raise InputError(source, where, f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
 
 
+def printable(text: str) -> str:
+    """`text` with every non-printable character (line breaks, ESC, bidi controls) written as its escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def one_line(text: str, limit: int = 200) -> str:
-    """Text from a file or a server, made fit for a one-line message: no line breaks, bounded length."""
-    text = text.replace("\n", " ").replace("\r", " ")
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """Text from a file or a server, made fit for a one-line message: printable, bounded in length."""
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return printable(text)
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value from an untrusted document, quoted for a message: bounded in the work and the length."""
+    return one_line(_SHORT_REPR.repr(value), limit + 40)
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 80

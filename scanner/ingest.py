@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.errors import InputError, one_line
+from scanner.errors import InputError, one_line, shown
 from scanner.model import Inventory, ReadGap, Resource, type_from_id
 
 _SUBSCRIPTION_ID = re.compile(r"^/subscriptions/[^/]+$", re.IGNORECASE)
@@ -248,8 +248,8 @@ def _from_powershell(node: Mapping[str, Any], where: str, source: str, parent: d
     given = [node[by_lower[k]] for k in ("resourceid", "id") if k in by_lower]
     if given:
         if len(given) == 2 and str(given[0]).lower() != str(given[1]).lower():
-            raise InputError(source, where or None, one_line(
-                f"'ResourceId' {given[0]!r} and 'Id' {given[1]!r} name different resources", 300))
+            raise InputError(source, where or None,
+                             f"'ResourceId' {shown(given[0])} and 'Id' {shown(given[1])} name different resources")
         document["id"] = given[0]
         _check_id(document["id"], _field(where, "ResourceId" if "resourceid" in by_lower else "Id"), source)
     elif parent is not None:
@@ -273,8 +273,8 @@ def _keys_by_lower(node: Mapping[str, Any], where: str, source: str) -> dict[str
             continue
         lower = key.lower()
         if lower in found and node[found[lower]] != node[key]:
-            raise InputError(source, where or None, one_line(
-                f"both {found[lower]!r} and {key!r}, with different values: which one holds?", 300))
+            raise InputError(source, where or None,
+                             f"both {shown(found[lower])} and {shown(key)}, with different values: which one holds?")
         found[lower] = key
     return found
 
@@ -304,8 +304,9 @@ def _child_id(node: Mapping[str, Any], parent: dict[str, Any], where: str, sourc
     if child_type.count("/") == 1 and child_type.split("/")[0].lower() != parent_type.split("/")[0].lower():
         # an extension resource of another namespace (diagnostic settings, locks, Defender settings)
         return f"{parent_id}/providers/{child_type}/{leaf}", child_type
-    raise InputError(source, where or None, one_line(
-        f"cannot derive the id of a nested {child_type!r}: it is not a child type of {parent_type!r}", 300))
+    raise InputError(source, where or None,
+                     f"cannot derive the id of a nested {shown(child_type)}: it is not a child type of "
+                     f"{shown(parent_type)}")
 
 
 def _leaf_name(name: str, parent_id: str, where: str, source: str) -> str:
@@ -316,15 +317,13 @@ def _leaf_name(name: str, parent_id: str, where: str, source: str) -> str:
     parent_names = parent_id[cut:].split("/")[4::2] if cut >= 0 else []
     *prefix, leaf = name.split("/")
     if [p.lower() for p in prefix] != [p.lower() for p in parent_names] or not leaf:
-        raise InputError(source, where or None, one_line(
-            f"nested name {name!r} does not continue its parent's", 300))
+        raise InputError(source, where or None, f"nested name {shown(name)} does not continue its parent's")
     return leaf
 
 
 def _check_id(value: Any, where: str, source: str) -> None:
     if not isinstance(value, str) or not value.startswith("/") or len(value) < 2:
-        raise InputError(source, where, one_line(
-            f"expected an Azure resource id (/subscriptions/...), got {value!r}", 300))
+        raise InputError(source, where, f"expected an Azure resource id (/subscriptions/...), got {shown(value)}")
 
 
 def _check_type(document: Mapping[str, Any], where: str, source: str) -> None:
@@ -387,7 +386,7 @@ def _next_page_gap(link: str, source: str) -> ReadGap:
         path = urlsplit(link).path if "://" in link else ""
     except ValueError:  # not a URL after all (`https://[`)
         path = ""
-    scope, data = _listed_collection(path)
+    scope, data = _listed_collection(one_line(path, 300))
     return ReadGap(scope, data, one_line(
         f"{source} holds one page of a longer list; the next page was not saved ({link})", 300))
 
@@ -420,6 +419,6 @@ def _kind(value: Any) -> str:
 
 def _short(document: Any) -> str:
     doc_id = document.get("id") if isinstance(document, Mapping) else None
-    return repr(doc_id) if isinstance(doc_id, str) else "(none)"
+    return shown(doc_id) if isinstance(doc_id, str) else "(none)"
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import jsonschema
 
 from scanner.atomic import atomic_write_bytes
-from scanner.errors import InputError, one_line
+from scanner.errors import InputError, one_line, shown
 from scanner.ingest import inventory_from_documents, looks_like_arm_json, read_documents
 from scanner.model import Inventory, ReadGap, Resource
 
@@ -79,7 +79,7 @@ def max_bytes_from_env() -> int:
         return DEFAULT_MAX_BYTES
     match = _SIZE.match(raw)
     if not match or int(match.group(1)) == 0:
-        raise InputError(MAX_BYTES_ENV, None, f"expected a size in bytes such as 2147483648 or 2G, got {raw[:40]!r}")
+        raise InputError(MAX_BYTES_ENV, None, f"expected a size in bytes such as 2147483648 or 2G, got {shown(raw)}")
     return int(match.group(1)) << (10 * " kmgt".index(match.group(2).lower() or " "))
 
 
@@ -142,10 +142,10 @@ def parse_snapshot(document: Any, source: str) -> Inventory:
     if not isinstance(document, dict):
         raise InputError(source, None, "expected a JSON object (a bcdr-scan snapshot)")
     if document.get("kind") != SNAPSHOT_KIND:
-        raise InputError(source, "kind", f"expected {SNAPSHOT_KIND!r}, got {one_line(repr(document.get('kind')))}; "
+        raise InputError(source, "kind", f"expected {SNAPSHOT_KIND!r}, got {shown(document.get('kind'))}; "
                          "is this a bcdr-scan snapshot?")
     if document.get("version") != SNAPSHOT_VERSION:
-        raise InputError(source, "version", f"unsupported snapshot version {one_line(repr(document.get('version')))}; "
+        raise InputError(source, "version", f"unsupported snapshot version {shown(document.get('version'))}; "
                          f"this bcdr-scan reads version {SNAPSHOT_VERSION}")
     _validate(document, source)
     return Inventory(
@@ -185,7 +185,7 @@ def _parse_time(value: str, source: str) -> datetime:
         parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         parsed.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 exists, but not in UTC
     except (ValueError, OverflowError):
-        raise InputError(source, "collected_at", f"expected an ISO 8601 time, got {one_line(repr(value))}") from None
+        raise InputError(source, "collected_at", f"expected an ISO 8601 time, got {shown(value)}") from None
     return parsed
 
 
@@ -382,7 +382,7 @@ def _resource_checker() -> Callable[[Any], tuple[str, str] | None] | None:
 
     def check(resource: Any) -> tuple[str, str] | None:
         if not isinstance(resource, dict):
-            return "", f"{one_line(repr(resource))} is not of type 'object'"
+            return "", f"{shown(resource)} is not of type 'object'"
         for name in required:
             if name not in resource:
                 return "", f"{name!r} is a required property"
@@ -392,10 +392,10 @@ def _resource_checker() -> Callable[[Any], tuple[str, str] | None] | None:
             value = resource[name]
             if allowed and not any(_JSON_TYPES[t](value) for t in allowed):
                 expected = allowed[0] if len(allowed) == 1 else allowed
-                return name, f"{one_line(repr(value))} is not of type {expected!r}"
+                return name, f"{shown(value)} is not of type {expected!r}"
             pattern = patterns.get(name)
             if pattern is not None and isinstance(value, str) and not pattern.search(value):
-                return name, f"{one_line(repr(value))} does not match {pattern.pattern!r}"
+                return name, f"{shown(value)} does not match {pattern.pattern!r}"
         return None
 
     return check

@@ -16,6 +16,7 @@ from checks.cosmosdb._account import (
     read_gap,
 )
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity, Status
+from scanner.errors import shown
 from scanner.model import Resource
 from scanner.policy import Strategy, format_duration
 
@@ -84,9 +85,9 @@ class CosmosBackupIntervalCheck(Check):
             return self.unknown(_INTERVAL)
         if not MIN_INTERVAL_MINUTES <= minutes <= MAX_INTERVAL_MINUTES:
             # Azure refuses such an interval, so the document is not what Azure returned: no verdict on it.
-            return Result(Status.UNKNOWN, f"cannot judge: {_INTERVAL} is {minutes}, outside the {MIN_INTERVAL_MINUTES} "
-                          f"to {MAX_INTERVAL_MINUTES} minutes Azure allows", {
-                              "missing": f"a valid {_INTERVAL}", "observed": minutes})
+            return Result(Status.UNKNOWN, f"cannot judge: {_INTERVAL} is {shown(minutes, 20)}, outside the "
+                          f"{MIN_INTERVAL_MINUTES} to {MAX_INTERVAL_MINUTES} minutes Azure allows", {
+                              "missing": f"a valid {_INTERVAL}", "observed": shown(minutes, 20)})
         interval = timedelta(minutes=minutes)
         assumed = {"assumed_default": ASSUMED_DEFAULT} if policy.assumed_default else {}
         default_note = " (Azure's default: the account document states no backup policy)" if assumed else ""

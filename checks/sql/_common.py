@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scanner.check import Check, Result
+from scanner.errors import one_line
 from scanner.model import Inventory, ReadGap, Resource, parent_id_of
 from scanner.regions import normalize_region
 
@@ -317,7 +318,7 @@ def service_tier(database: Resource) -> str | None:
 def legacy_service_fields(database: Resource) -> dict[str, str]:
     """The older API's edition and service objective fields, where the document has them (evidence)."""
     names = ("edition", "requestedServiceObjectiveName", "currentServiceObjectiveName")
-    return {name: value for name in names if isinstance(value := database.prop(name), str) and value}
+    return {name: one_line(value, 100) for name in names if isinstance(value := database.prop(name), str) and value}
 
 
 def zone_redundancy_capable(database: Resource) -> bool | None:

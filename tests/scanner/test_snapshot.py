@@ -286,3 +286,18 @@ def test_a_schema_keyword_the_fast_check_does_not_know_hands_resources_back_to_j
     with pytest.raises(InputError) as caught:
         snapshot.parse_snapshot({**VALID, "resources": [{"id": "/subscriptions/s/providers/A.B/c/d", "name": ""}]}, "x")
     assert caught.value.field == "resources[0].name"
+
+
+def test_error_lines_escape_what_the_file_controls(tmp_path: Path, capsys):
+    from scanner.cli import main
+
+    evil = tmp_path / "estate\x1b[2J.json"
+    deep = json.loads(deeply_nested(70))
+    resource = {"id": "/subscriptions/s/providers/A.B/c/d", "properties": {"x\n\x1b[31m": deep}}
+    evil.write_text(json.dumps({**VALID, "resources": [resource]}))
+    with pytest.raises(SystemExit) as exited:
+        main(["scan", "--snapshot", str(evil), "--format", "json"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert len(err.strip().splitlines()) == 1 and "\x1b" not in err
+    assert "estate\\x1b[2J.json: resources[0].properties.x\\n\\x1b[31m[0]" in err
