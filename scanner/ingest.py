@@ -257,13 +257,22 @@ def _from_powershell(node: Mapping[str, Any], where: str, source: str, parent: d
     else:
         raise InputError(source, where or None, "a document without 'ResourceId' or 'Id': cannot tell which "
                                                 "resource it is")
-    resource_type = next((node[by_lower[k]] for k in ("resourcetype", "type") if k in by_lower), None)
-    if isinstance(resource_type, str) and resource_type:
-        document["type"] = resource_type
+    document["type"] = _powershell_type(node, by_lower, document)
     if "name" not in document and "resourcename" in by_lower and node[by_lower["resourcename"]] is not None:
         document["name"] = node[by_lower["resourcename"]]
     _check_type(document, where, source)
     return document
+
+
+def _powershell_type(node: Mapping[str, Any], by_lower: Mapping[str, str], document: Mapping[str, Any]) -> Any:
+    """The ARM type. PowerShell gives an extension resource (diagnostic settings of a vault) the type of
+    the resource it extends and its own in `ExtensionResourceType`; the id says which is right."""
+    given = [node[by_lower[k]] for k in ("extensionresourcetype", "resourcetype", "type") if k in by_lower]
+    stated = next((t for t in given if isinstance(t, str) and t), document.get("type"))
+    from_id = type_from_id(document["id"]) if isinstance(document.get("id"), str) else ""
+    if from_id and isinstance(stated, str) and stated.lower() != from_id.lower():
+        return from_id
+    return stated
 
 
 def _keys_by_lower(node: Mapping[str, Any], where: str, source: str) -> dict[str, str]:
