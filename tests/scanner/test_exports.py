@@ -176,6 +176,21 @@ def test_summary_rows_are_a_counted_gap_not_a_silent_drop(tmp_path: Path):
     assert "2 row(s)" in gap.error and "data[1]" in gap.error and str(path) in gap.error
 
 
+def test_locks_locations_and_subscriptions_without_an_id_are_an_error_or_a_counted_gap(tmp_path: Path):
+    lock = {"name": "nodelete", "type": "Microsoft.Authorization/locks", "properties": {"level": "CanNotDelete"}}
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps({"value": [lock]}))
+    with pytest.raises(InputError, match="without an 'id'") as caught:
+        load_snapshot(path)
+    assert caught.value.field == "value[0]"
+    path.write_text(json.dumps([arm("Microsoft.KeyVault/vaults", "kv1"), {"name": "westeurope", "displayName": "x"},
+                                {"subscriptionId": "0000", "displayName": "prod", "state": "Enabled"}]))
+    loaded = load_snapshot(path)
+    assert loaded.locations == [] and loaded.subscriptions == []
+    gap = next(g for g in loaded.gaps if g.data == "rows without a resource id")
+    assert "2 row(s)" in gap.error and "(first: [1])" in gap.error
+
+
 def test_a_list_cut_at_a_next_page_link_is_a_gap_for_what_it_lists(tmp_path: Path):
     sub = "/subscriptions/00000000-0000-0000-0000-0000000000a1"
     page = {"value": [arm("Microsoft.Storage/storageAccounts", "st1")],
