@@ -123,7 +123,7 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
     for resource in inventory.resources:
-        candidates = [c for c in by_type.get(resource.type_key, ()) if c.applies_to(resource)]
+        candidates = _candidates(by_type.get(resource.type_key, ()), resource)
         if not candidates:
             continue
         try:
@@ -131,11 +131,12 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
         except DATA_ERRORS as exc:  # tags or ids too malformed to match: judged in the default zone, unknown
             zone_of[resource.key] = policy.default_zone
             outcomes.extend(Outcome(c, resource, policy.default_zone, _malformed(resource, exc, "landing zone"))
-                            for c in candidates)
+                            for c, _ in candidates)
             continue
         zone_of[resource.key] = zone
         ctx = EvaluationContext(inventory, zone, policy, scan_time)
-        outcomes.extend(Outcome(c, resource, zone, _run(c, resource, ctx)) for c in candidates)
+        outcomes.extend(Outcome(c, resource, zone, _malformed(resource, error) if error else _run(c, resource, ctx))
+                        for c, error in candidates)
     return ScanResult(inventory, policy, checks, outcomes, scan_time, started, datetime.now(UTC), zone_of)
 
 
@@ -143,6 +144,19 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
 # (TypeError), 10**15 minutes (OverflowError in timedelta), NaN in int() (ValueError), a document nested
 # too deep for a recursive helper (RecursionError), a list shorter than assumed (IndexError).
 DATA_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError, RecursionError)
+
+
+def _candidates(checks: Iterable[Check], resource: Resource) -> list[tuple[Check, BaseException | None]]:
+    """The checks that apply to the resource; one whose applies_to a malformed document breaks is kept with
+    its error (its verdict is unknown), never skipped silently."""
+    found: list[tuple[Check, BaseException | None]] = []
+    for check in checks:
+        try:
+            if check.applies_to(resource):
+                found.append((check, None))
+        except DATA_ERRORS as exc:
+            found.append((check, exc))
+    return found
 
 
 def _run(check: Check, resource: Resource, ctx: EvaluationContext) -> Result:

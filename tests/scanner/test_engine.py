@@ -53,6 +53,14 @@ def test_a_check_broken_by_one_value_gives_unknown_naming_the_field(value, suspe
         assert outcome["kv-broken"].result.evidence["suspect_fields"] == [suspect]
 
 
+def test_a_check_whose_applies_to_breaks_is_unknown_not_skipped(mocker):
+    vault = arm("Microsoft.KeyVault/vaults", "kv", properties={"softDeleteRetentionInDays": 90})
+    mocker.patch.object(_Arithmetic, "applies_to", side_effect=TypeError("'int' object is not subscriptable"))
+    scan = evaluate(inventory(vault), BACKUP_RESTORE, [_Arithmetic()], SCAN_TIME)
+    assert [o.status for o in scan.outcomes] == [Status.UNKNOWN]
+    assert "TypeError" in scan.outcomes[0].result.message
+
+
 def test_a_resource_that_cannot_be_placed_in_a_zone_is_unknown_in_the_default_zone(mocker):
     vault = arm("Microsoft.KeyVault/vaults", "kv", properties={"softDeleteRetentionInDays": 90})
     policy = Policy(zones=(), default_zone=BACKUP_RESTORE.default_zone)
