@@ -292,7 +292,7 @@ def _decode(raw: bytes, source: str) -> str:
         byte = raw[exc.start : exc.start + 1].hex() or "(end of file)"
         raise InputError(source, f"line {line}", f"not {encoding.upper()} text: byte 0x{byte} at offset "
                          f"{exc.start} cannot be decoded; save the file as UTF-8") from None
-    if not text.strip():
+    if not text or text.isspace():  # (not strip(): that would copy the whole text)
         raise InputError(source, None, "the file holds no JSON (only whitespace)")
     return text
 

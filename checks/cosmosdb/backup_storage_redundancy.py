@@ -9,6 +9,7 @@ from checks.cosmosdb._account import (
     GUIDANCE_SECTION,
     HIGH_AVAILABILITY_DOC,
     LOCAL_ONLY_BACKUP,
+    backup_interval_minutes,
     backup_policy,
     read_gap,
 )
@@ -94,7 +95,7 @@ class CosmosBackupStorageRedundancyCheck(Check):
             requirement=zone.requirement("geo_redundancy"),
             # Where live replicas exist (warm/hot) the backup is the second line of defence.
             severity=Severity.MEDIUM if zone.strategy.at_least(Strategy.WARM_SPARE) else Severity.HIGH,
-            backup_interval_minutes=policy.periodic.get("backupIntervalInMinutes"),
+            backup_interval_minutes=backup_interval_minutes(policy),
         )
 
     def _judge_default(self, resource: Resource, ctx: EvaluationContext) -> Result:
@@ -108,4 +109,3 @@ class CosmosBackupStorageRedundancyCheck(Check):
         return self.passed(f"periodic backups are copied to the paired region {region.paired_region} (Geo, Azure's "
                            "default: the account document states no backup policy)", observed="Geo",
                            assumed_default=ASSUMED_DEFAULT)
-
