@@ -45,6 +45,7 @@ MAX_BYTES_ENV = "BCDR_SCAN_MAX_SNAPSHOT_BYTES"
 # resource's deepest properties sit at about 10 levels; PSRule's nested exports add 2 per child level).
 MAX_DEPTH = 64
 _CHUNK = 1 << 20
+_BOMB_RATIO, _BOMB_FLOOR = 500, 64 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
 
@@ -262,7 +263,7 @@ def _require_regular(info: os.stat_result, source: str) -> None:
 def _read_gzip(handle: Any, budget: _Budget, source: str) -> bytes:
     try:
         with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
-            data = _read_bounded(stream.read, budget, source)
+            data = _read_bounded(stream.read, budget, source, compressed=handle.tell)
     except EOFError:
         raise InputError(source, None, "cannot read snapshot: the gzip data is truncated (the file ends "
                                        "before the compressed stream does)") from None
@@ -273,13 +274,29 @@ def _read_gzip(handle: Any, budget: _Budget, source: str) -> bytes:
     return data
 
 
-def _read_bounded(read: Callable[[int], bytes], budget: _Budget, source: str) -> bytes:
-    """Read in chunks, stopping as soon as the budget is exceeded: never more than one chunk past it."""
-    chunks = []
-    while chunk := read(_CHUNK):
-        budget.take(len(chunk), source)
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _read_bounded(read: Callable[[int], bytes], budget: _Budget, source: str,
+                  compressed: Callable[[], int] | None = None) -> bytes:
+    """Read in chunks, stopping as soon as the budget is exceeded: never more than one chunk past it.
+
+    `compressed` tells how much of a gzip file was consumed (a little ahead: the reader buffers): a
+    snapshot compresses about 30-fold, one resource repeated 20,000 times 200-fold; past 500-fold
+    (deflate's ceiling is about 1000) the data is a bomb, refused once 64 MiB are out instead of
+    filling the whole budget first.
+    """
+    chunks, total = [], 0
+    try:
+        while chunk := read(_CHUNK):
+            budget.take(len(chunk), source)
+            chunks.append(chunk)
+            total += len(chunk)
+            if compressed and total >= _BOMB_FLOOR and total > _BOMB_RATIO * max(compressed(), 1):
+                raise InputError(source, None, f"the gzip data expands more than {_BOMB_RATIO}-fold: a "
+                                               "decompression bomb, not a snapshot")
+        return b"".join(chunks)
+    except MemoryError:
+        chunks.clear()
+        raise InputError(source, None, f"not enough memory to read {_size(total)} of it; the machine cannot "
+                                       "hold this snapshot") from None
 
 
 def _decode(raw: bytes, source: str) -> str:

@@ -161,6 +161,31 @@ def test_a_gzip_bomb_stops_at_the_size_limit_without_holding_what_it_expands_to(
     assert peak < 8 * MiB, peak  # the limit plus a chunk, not the 64 MiB it expands to
 
 
+def test_a_gzip_bomb_within_the_size_limit_is_refused_by_its_ratio_early(tmp_path: Path):
+    import tracemalloc
+
+    bomb = tmp_path / "bomb.json.gz"
+    bomb.write_bytes(gzip.compress(b"[" + b" " * (96 * MiB) + b"]", mtime=0))  # 1000-fold; 1 GiB limit
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="expands more than 500-fold: a decompression bomb"):
+            load_snapshot(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 80 * MiB, peak  # stopped at 64 MiB, not at the 1 GiB limit
+
+
+def test_running_out_of_memory_while_reading_is_an_input_error():
+    from scanner.snapshot import _Budget, _read_bounded
+
+    def read(size: int) -> bytes:
+        raise MemoryError
+
+    with pytest.raises(InputError, match="not enough memory"):
+        _read_bounded(read, _Budget(MiB), "estate.json")
+
+
 def test_the_size_limit_comes_from_the_environment_and_counts_a_whole_directory(tmp_path: Path, monkeypatch):
     account = arm("Microsoft.Storage/storageAccounts", "stlake", properties={"notes": "x" * 600_000})
     (tmp_path / "a.json").write_bytes(snapshot_bytes([account]))
