@@ -301,3 +301,12 @@ def test_az_account_list_is_read_as_subscriptions(tmp_path: Path):
                                      "subscriptionId": "6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e02",
                                      "displayName": "sub-sales-prod", "state": "Enabled",
                                      "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}]
+
+
+def test_an_empty_list_is_an_empty_listing_not_an_error(tmp_path: Path):
+    # `az resource list` in a subscription without resources prints [].
+    path = tmp_path / "empty.json"
+    path.write_text("[]")
+    loaded = load_snapshot(path)
+    assert loaded.resources == []
+    assert {g.data for g in loaded.gaps} == {"Microsoft.Authorization/locks", "Microsoft.Resources/resourceGroups"}
