@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from scanner.check import Check, EvaluationContext, Result, Severity, Status
+from scanner.errors import one_line
 from scanner.model import Inventory, Resource
 from scanner.policy import Policy, Zone
 
@@ -121,20 +123,86 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
     for resource in inventory.resources:
-        candidates = [c for c in by_type.get(resource.type_key, ()) if c.applies_to(resource)]
+        candidates = _candidates(by_type.get(resource.type_key, ()), resource)
         if not candidates:
             continue
-        zone = policy.zone_for(resource, inventory)
+        try:
+            zone = policy.zone_for(resource, inventory)
+        except DATA_ERRORS as exc:  # tags or ids too malformed to match: judged in the default zone, unknown
+            zone_of[resource.key] = policy.default_zone
+            outcomes.extend(Outcome(c, resource, policy.default_zone, _malformed(resource, exc, "landing zone"))
+                            for c, _ in candidates)
+            continue
         zone_of[resource.key] = zone
         ctx = EvaluationContext(inventory, zone, policy, scan_time)
-        outcomes.extend(Outcome(c, resource, zone, _run(c, resource, ctx)) for c in candidates)
+        outcomes.extend(Outcome(c, resource, zone, _malformed(resource, error) if error else _run(c, resource, ctx))
+                        for c, error in candidates)
     return ScanResult(inventory, policy, checks, outcomes, scan_time, started, datetime.now(UTC), zone_of)
 
 
+# What a value of an unexpected type or size raises inside a check: a string where a number was expected
+# (TypeError), 10**15 minutes (OverflowError in timedelta), NaN in int() (ValueError), a document nested
+# too deep for a recursive helper (RecursionError), a list shorter than assumed (IndexError).
+DATA_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError, RecursionError)
+
+
+def _candidates(checks: Iterable[Check], resource: Resource) -> list[tuple[Check, BaseException | None]]:
+    """The checks that apply to the resource; one whose applies_to a malformed document breaks is kept with
+    its error (its verdict is unknown), never skipped silently."""
+    found: list[tuple[Check, BaseException | None]] = []
+    for check in checks:
+        try:
+            if check.applies_to(resource):
+                found.append((check, None))
+        except DATA_ERRORS as exc:
+            found.append((check, exc))
+    return found
+
+
 def _run(check: Check, resource: Resource, ctx: EvaluationContext) -> Result:
-    # A payload of an unexpected shape must not crash the scan, and must never count as a pass.
+    # A payload of an unexpected shape must not crash the scan, and must never count as a pass: that
+    # resource's verdict is unknown, naming the fields that look malformed, and the scan goes on.
     try:
         return check.evaluate(resource, ctx)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        return Result(Status.UNKNOWN, f"cannot judge: malformed or unexpected data ({type(exc).__name__}: {exc})",
-                      {"missing": "well-formed resource properties", "error": f"{type(exc).__name__}: {exc}"})
+    except DATA_ERRORS as exc:
+        return _malformed(resource, exc)
+
+
+def _malformed(resource: Resource, exc: BaseException, judging: str = "") -> Result:
+    error = one_line(f"{type(exc).__name__}: {exc}")
+    suspects = suspicious_fields(resource.raw)
+    where = f" in {', '.join(suspects)}" if suspects else ""
+    what = f" to place the resource in a {judging}" if judging else ""
+    evidence: dict[str, Any] = {"missing": "well-formed resource properties", "error": error}
+    if suspects:
+        evidence["suspect_fields"] = suspects
+    return Result(Status.UNKNOWN, f"cannot judge: malformed or unexpected data{where}{what} ({error})", evidence)
+
+
+# JSON numbers beyond +-2**53 lose precision in most JSON readers and are no real ARM setting.
+_SAFE_INTEGER = 2**53
+_MAX_NODES = 10_000
+_MAX_SUSPECTS = 5
+
+
+def suspicious_fields(document: Any) -> list[str]:
+    """Paths of values in an ARM document that no real setting has: NaN, infinities, numbers beyond 2**53,
+    nesting beyond 32 levels. Bounded (no recursion, at most 10,000 values looked at): it runs on exactly
+    the documents that already broke a check."""
+    found: list[str] = []
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    seen = 0
+    while stack and seen < _MAX_NODES and len(found) < _MAX_SUSPECTS:
+        node, path, depth = stack.pop()
+        seen += 1
+        if isinstance(node, float) and (math.isnan(node) or math.isinf(node) or abs(node) > _SAFE_INTEGER):
+            found.append(f"{one_line(path, 100)} ({node})")
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > _SAFE_INTEGER:
+            found.append(f"{one_line(path, 100)} (a number beyond 2**53)")
+        elif isinstance(node, Mapping | list) and depth >= 32:
+            found.append(f"{one_line(path, 100)} (nested deeper than 32 levels)")
+        elif isinstance(node, Mapping):
+            stack.extend((value, f"{path}.{key}" if path else str(key), depth + 1) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, f"{path}[{i}]", depth + 1) for i, value in enumerate(node))
+    return found

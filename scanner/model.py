@@ -193,7 +193,8 @@ class Inventory:
             if parent:
                 self._children[(parent.lower(), resource.type_key)].append(resource)
         self._rg_tags = {
-            rg.get("id", "").lower(): {str(k): str(v) for k, v in (rg.get("tags") or {}).items()}
+            str(rg.get("id", "")).lower(): {str(k): str(v) for k, v in rg["tags"].items()}
+            if isinstance(rg.get("tags"), Mapping) else {}
             for rg in self.resource_groups
         }
         self._locks_by_scope: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -272,20 +273,45 @@ class Inventory:
 
     def merge(self, other: Inventory) -> None:
         """Add another inventory's contents (later documents win on duplicate ids)."""
-        self.resources = list({r.key: r for r in [*self.resources, *other.resources]}.values())
-        self.subscriptions = _dedupe([*self.subscriptions, *other.subscriptions], "id")
-        self.resource_groups = _dedupe([*self.resource_groups, *other.resource_groups], "id")
-        self.locks = _dedupe([*self.locks, *other.locks], "id")
-        self.locations = _dedupe([*self.locations, *other.locations], "name")
-        self.gaps = [*self.gaps, *other.gaps]
-        if other.collected_at and (not self.collected_at or other.collected_at > self.collected_at):
-            self.collected_at = other.collected_at
-        self.source = {**other.source, **self.source}
+        self.merge_all([other])
+
+    def merge_all(self, others: Iterable[Inventory]) -> None:
+        """Add several inventories in one pass, later ones winning on duplicate ids: linear in the documents,
+        where merging one at a time would re-index everything for each (quadratic over a directory)."""
+        parts = [self, *others]
+        self.resources = list({r.key: r for part in parts for r in part.resources}.values())
+        self.subscriptions = _dedupe((s for part in parts for s in part.subscriptions), _subscription_key)
+        self.resource_groups = _dedupe((g for part in parts for g in part.resource_groups), _id_key)
+        self.locks = _dedupe((lock for part in parts for lock in part.locks), _id_key)
+        self.locations = _dedupe((loc for part in parts for loc in part.locations), _name_key)
+        self.gaps = [gap for part in parts for gap in part.gaps]
+        for other in parts[1:]:
+            if other.collected_at and (not self.collected_at or other.collected_at > self.collected_at):
+                self.collected_at = other.collected_at
+            self.source = {**other.source, **self.source}
         self.reindex()
 
 
-def _dedupe(items: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    seen: dict[str, dict[str, Any]] = {}
+def _dedupe(items: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str | None]) -> list[dict[str, Any]]:
+    """One item per key, the last one winning; an item without a key is kept, never dropped."""
+    seen: dict[object, dict[str, Any]] = {}
     for item in items:
-        seen[str(item.get(key, "")).lower() or str(len(seen))] = item
+        seen[key(item) or object()] = item
     return list(seen.values())
+
+
+def _id_key(item: Mapping[str, Any]) -> str | None:
+    value = item.get("id")
+    return value.lower() if isinstance(value, str) and value else None
+
+
+def _name_key(item: Mapping[str, Any]) -> str | None:
+    value = item.get("name")
+    return value.lower() if isinstance(value, str) and value else None
+
+
+def _subscription_key(item: Mapping[str, Any]) -> str | None:
+    value = item.get("subscriptionId")
+    if isinstance(value, str) and value:
+        return value.lower()
+    return subscription_of(item["id"]) if isinstance(item.get("id"), str) else None

@@ -62,12 +62,14 @@ def _info_from_location(location: Mapping[str, Any]) -> RegionInfo | None:
     name = normalize_region(location.get("name"))
     if not name:
         return None
-    metadata = location.get("metadata") or {}
+    metadata = location.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}  # untrusted: a snapshot may hold anything
     if metadata.get("regionType") == "Logical":
         return None
     fallback = _bundled().get(name)
     if "pairedRegion" in metadata:
-        pairs = metadata.get("pairedRegion") or []
+        pairs = metadata.get("pairedRegion")
+        pairs = pairs if isinstance(pairs, list) else []
         paired = normalize_region(pairs[0].get("name")) if pairs and isinstance(pairs[0], Mapping) else None
     else:
         paired = fallback.paired_region if fallback else None

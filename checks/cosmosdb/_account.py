@@ -75,10 +75,27 @@ def flag(account: Resource, name: str) -> tuple[bool, bool | str]:
     return False, f"not reported ({name} defaults to false)"
 
 
+# Azure's default for an account whose document states no backup policy (API versions before continuous
+# backup do not return one): periodic mode, a full backup every 4 hours with the latest two kept (8 hours),
+# on geo-redundant storage where the region has a pair ("otherwise the account falls back to the highest
+# redundancy option available"); the interval Azure accepts is 1 to 24 hours.
+# https://learn.microsoft.com/azure/cosmos-db/periodic-backup-modify-interval-retention
+# https://learn.microsoft.com/azure/cosmos-db/periodic-backup-storage-redundancy
+DEFAULT_BACKUP_DOC = "https://learn.microsoft.com/azure/cosmos-db/periodic-backup-modify-interval-retention"
+DEFAULT_INTERVAL_MINUTES = 240
+DEFAULT_RETENTION_HOURS = 8
+MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES = 60, 24 * 60
+ASSUMED_DEFAULT = (
+    "the account document has no backupPolicy: Azure's documented default is assumed (periodic, every 240 "
+    "minutes, 8 hours retention, geo-redundant backup storage where the region has a pair)"
+)
+
+
 @dataclass(frozen=True)
 class BackupPolicy:
     type: str | None  # Periodic, Continuous, or None when absent/unrecognised
     raw: Mapping[str, Any]
+    assumed_default: bool = False  # the document stated no policy; Azure's documented default stands in
 
     @property
     def periodic(self) -> Mapping[str, Any]:
@@ -93,13 +110,38 @@ class BackupPolicy:
 
 
 def backup_policy(account: Resource) -> BackupPolicy | None:
-    """The account's `backupPolicy`; None when it is missing."""
+    """The account's `backupPolicy`, or Azure's default when a full account document states none; None when
+    it is malformed, or missing from a truncated document (one read without its properties)."""
     policy = account.prop("backupPolicy")
+    if policy is None:
+        if not is_full_account_document(account):
+            return None
+        default = {"type": PERIODIC, "periodicModeProperties": {
+            "backupIntervalInMinutes": DEFAULT_INTERVAL_MINUTES,
+            "backupRetentionIntervalInHours": DEFAULT_RETENTION_HOURS}}
+        return BackupPolicy(PERIODIC, default, assumed_default=True)
     if not isinstance(policy, Mapping):
         return None
     kind = policy.get("type")
     known = {PERIODIC.lower(): PERIODIC, CONTINUOUS.lower(): CONTINUOUS}
     return BackupPolicy(known.get(kind.lower()) if isinstance(kind, str) else None, policy)
+
+
+def is_full_account_document(account: Resource) -> bool:
+    """A GET (or list) document with the account's properties, not one from the generic resources list:
+    only then does a missing backupPolicy mean "none was set"."""
+    offer = account.prop("databaseAccountOfferType")
+    locations = account.prop("locations")
+    return (isinstance(offer, str) and bool(offer)) or (isinstance(locations, list) and bool(locations))
+
+
+def backup_interval_minutes(policy: BackupPolicy) -> int | None:
+    """`periodicModeProperties.backupIntervalInMinutes` as a whole number of minutes (240 or 240.0), or None
+    when it is absent or not a number; range checks are the caller's (see MIN/MAX_INTERVAL_MINUTES)."""
+    minutes = policy.periodic.get("backupIntervalInMinutes")
+    if isinstance(minutes, float) and minutes.is_integer():
+        return int(minutes)
+    return minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else None
 
 
 def read_gap(account: Resource, inventory: Inventory) -> ReadGap | None:

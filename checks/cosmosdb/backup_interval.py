@@ -3,16 +3,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from checks.cosmosdb._account import (
+    ASSUMED_DEFAULT,
     BACKUP_RESTORE,
     CONTINUOUS,
     DATABASE_ACCOUNT,
+    DEFAULT_BACKUP_DOC,
     GUIDANCE_SECTION,
+    MAX_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES,
+    backup_interval_minutes,
     backup_policy,
     read_gap,
 )
-from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
+from scanner.check import Check, EvaluationContext, Remediation, Result, Severity, Status
+from scanner.errors import shown
 from scanner.model import Resource
 from scanner.policy import Strategy, format_duration
+
+_INTERVAL = "properties.backupPolicy.periodicModeProperties.backupIntervalInMinutes"
 
 
 class CosmosBackupIntervalCheck(Check):
@@ -35,7 +43,8 @@ class CosmosBackupIntervalCheck(Check):
     logic = {
         "redeploy": "not applicable",
         "backup-restore": "fail when periodic backupIntervalInMinutes exceeds the zone's RPO; continuous backup "
-                          "passes",
+                          "passes; an account document without backupPolicy is judged on Azure's default (240 "
+                          "minutes), and the evidence says so",
         "warm-spare": "not applicable (live replicas, not backups, set the recovery point)",
         "hot-spare": "not applicable (live replicas, not backups, set the recovery point)",
     }
@@ -53,7 +62,7 @@ class CosmosBackupIntervalCheck(Check):
     )
     references = (
         "https://learn.microsoft.com/azure/cosmos-db/periodic-backup-restore-introduction",
-        "https://learn.microsoft.com/azure/cosmos-db/periodic-backup-modify-interval-retention",
+        DEFAULT_BACKUP_DOC,
         "https://learn.microsoft.com/azure/cosmos-db/continuous-backup-restore-introduction",
         "https://learn.microsoft.com/azure/cosmos-db/migrate-continuous-backup",
     )
@@ -71,18 +80,27 @@ class CosmosBackupIntervalCheck(Check):
             tier = policy.continuous_tier or "tier not reported"
             return self.passed(f"continuous backup ({tier}) restores to any point in time within its retention",
                                observed=f"Continuous ({tier})", rpo=format_duration(zone.rpo))
-        minutes = policy.periodic.get("backupIntervalInMinutes")
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-            return self.unknown("properties.backupPolicy.periodicModeProperties.backupIntervalInMinutes")
+        minutes = backup_interval_minutes(policy)
+        if minutes is None:
+            return self.unknown(_INTERVAL)
+        if not MIN_INTERVAL_MINUTES <= minutes <= MAX_INTERVAL_MINUTES:
+            # Azure refuses such an interval, so the document is not what Azure returned: no verdict on it.
+            return Result(Status.UNKNOWN, f"cannot judge: {_INTERVAL} is {shown(minutes, 20)}, outside the "
+                          f"{MIN_INTERVAL_MINUTES} to {MAX_INTERVAL_MINUTES} minutes Azure allows", {
+                              "missing": f"a valid {_INTERVAL}", "observed": shown(minutes, 20)})
         interval = timedelta(minutes=minutes)
+        assumed = {"assumed_default": ASSUMED_DEFAULT} if policy.assumed_default else {}
+        default_note = " (Azure's default: the account document states no backup policy)" if assumed else ""
         if interval <= zone.rpo:
-            return self.passed(f"a periodic backup every {format_duration(interval)} is within the RPO of "
-                               f"{format_duration(zone.rpo)}", observed=minutes, rpo=format_duration(zone.rpo))
+            return self.passed(f"a periodic backup every {format_duration(interval)}{default_note} is within the RPO "
+                               f"of {format_duration(zone.rpo)}", observed=minutes, rpo=format_duration(zone.rpo),
+                               **assumed)
         return self.failed(
-            f"a periodic backup every {format_duration(interval)} can lose up to {format_duration(interval)} of "
-            f"writes; zone {zone.name} accepts at most {format_duration(zone.rpo)}",
+            f"a periodic backup every {format_duration(interval)}{default_note} can lose up to "
+            f"{format_duration(interval)} of writes; zone {zone.name} accepts at most {format_duration(zone.rpo)}",
             observed=f"backupIntervalInMinutes {minutes}",
             required=f"at most {int(zone.rpo.total_seconds() // 60)} minutes (RPO {format_duration(zone.rpo)}), "
                      "or continuous backup",
             requirement=f"rpo={format_duration(zone.rpo)} ({zone.strategy})",
+            **assumed,
         )

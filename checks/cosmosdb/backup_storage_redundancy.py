@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from checks.cosmosdb._account import (
+    ASSUMED_DEFAULT,
     BACKUP_RESTORE,
     CONTINUOUS,
     DATABASE_ACCOUNT,
+    DEFAULT_BACKUP_DOC,
     GUIDANCE_SECTION,
     HIGH_AVAILABILITY_DOC,
     LOCAL_ONLY_BACKUP,
+    backup_interval_minutes,
     backup_policy,
     read_gap,
 )
@@ -35,11 +38,12 @@ class CosmosBackupStorageRedundancyCheck(Check):
     logic = {
         "redeploy": "not applicable unless the zone overrides geo_redundancy to required",
         "backup-restore": "fail (high) when periodic backupStorageRedundancy is Local or Zone; continuous backup "
-                          "is not applicable",
+                          "is not applicable; an account document without backupPolicy has Azure's default, Geo, "
+                          "in a region with a pair (unknown elsewhere)",
         "warm-spare": "fail (medium) when periodic backupStorageRedundancy is Local or Zone; continuous backup "
-                      "is not applicable",
+                      "is not applicable; no backupPolicy: Azure's default as under backup-restore",
         "hot-spare": "fail (medium) when periodic backupStorageRedundancy is Local or Zone; continuous backup "
-                     "is not applicable",
+                     "is not applicable; no backupPolicy: Azure's default as under backup-restore",
     }
     remediation = Remediation(
         summary="Switch the periodic backup storage to geo-redundant (Geo), which copies backups to the paired "
@@ -54,6 +58,7 @@ class CosmosBackupStorageRedundancyCheck(Check):
     )
     references = (
         "https://learn.microsoft.com/azure/cosmos-db/periodic-backup-storage-redundancy",
+        DEFAULT_BACKUP_DOC,
         "https://learn.microsoft.com/azure/cosmos-db/periodic-backup-update-storage-redundancy",
         "https://learn.microsoft.com/azure/cosmos-db/continuous-backup-restore-introduction",
         HIGH_AVAILABILITY_DOC,
@@ -74,6 +79,8 @@ class CosmosBackupStorageRedundancyCheck(Check):
                 "its own backups, so the copies outside the primary region are the account's other regions "
                 "(judged by COS-001)"
             )
+        if policy.assumed_default:
+            return self._judge_default(resource, ctx)
         raw = policy.periodic.get("backupStorageRedundancy")
         redundancy = _REDUNDANCY.get(raw.lower()) if isinstance(raw, str) else None
         if redundancy is None:
@@ -88,5 +95,17 @@ class CosmosBackupStorageRedundancyCheck(Check):
             requirement=zone.requirement("geo_redundancy"),
             # Where live replicas exist (warm/hot) the backup is the second line of defence.
             severity=Severity.MEDIUM if zone.strategy.at_least(Strategy.WARM_SPARE) else Severity.HIGH,
-            backup_interval_minutes=policy.periodic.get("backupIntervalInMinutes"),
+            backup_interval_minutes=backup_interval_minutes(policy),
         )
+
+    def _judge_default(self, resource: Resource, ctx: EvaluationContext) -> Result:
+        """No backupPolicy in a full account document: Azure's default storage is geo-redundant only where the
+        region has a pair; elsewhere Azure picked the best it had, which the document does not say."""
+        region = ctx.inventory.region(resource.location)
+        if region is None or region.paired_region is None:
+            why = "is not a known region" if region is None else "has no paired region"
+            return self.unknown(f"properties.backupPolicy (absent; Azure's default backup storage is geo-redundant "
+                                f"only in a region with a pair, and {resource.location} {why})")
+        return self.passed(f"periodic backups are copied to the paired region {region.paired_region} (Geo, Azure's "
+                           "default: the account document states no backup policy)", observed="Geo",
+                           assumed_default=ASSUMED_DEFAULT)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scanner.check import Check, Result
+from scanner.errors import one_line
 from scanner.model import Inventory, ReadGap, Resource, parent_id_of
 from scanner.regions import normalize_region
 
@@ -301,14 +302,23 @@ def duration_is_set(value: Any) -> bool:
 # --- zone redundancy ---------------------------------------------------------------------------
 
 def service_tier(database: Resource) -> str | None:
-    """`GeneralPurpose`, `Standard`, ... from the SKU (or `currentSku`, or the SKU name's prefix)."""
+    """`GeneralPurpose`, `Standard`, ... from the SKU (or `currentSku`, or the SKU name's prefix), else from
+    `properties.edition`: API versions before the SKU model (2014-04-01, which Azure PowerShell exports
+    still carry) name the tier there, with the same values."""
     for sku in (database.sku, database.prop("currentSku")):
         if isinstance(sku, Mapping) and isinstance(sku.get("tier"), str) and sku["tier"]:
             return str(sku["tier"])
     name = (database.sku or {}).get("name")
-    if isinstance(name, str):
-        return _TIER_BY_SKU_PREFIX.get(name.split("_", 1)[0].lower())
-    return None
+    if isinstance(name, str) and name.split("_", 1)[0].lower() in _TIER_BY_SKU_PREFIX:
+        return _TIER_BY_SKU_PREFIX[name.split("_", 1)[0].lower()]
+    edition = database.prop("edition")
+    return edition if isinstance(edition, str) and edition else None
+
+
+def legacy_service_fields(database: Resource) -> dict[str, str]:
+    """The older API's edition and service objective fields, where the document has them (evidence)."""
+    names = ("edition", "requestedServiceObjectiveName", "currentServiceObjectiveName")
+    return {name: one_line(value, 100) for name in names if isinstance(value := database.prop(name), str) and value}
 
 
 def zone_redundancy_capable(database: Resource) -> bool | None:

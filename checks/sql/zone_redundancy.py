@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.sql._common import GUIDANCE_SQL, SqlDatabaseCheck, service_tier, zone_redundancy_capable
+from checks.sql._common import (
+    GUIDANCE_SQL,
+    SqlDatabaseCheck,
+    legacy_service_fields,
+    service_tier,
+    zone_redundancy_capable,
+)
 from scanner.check import EvaluationContext, Remediation, Result, Severity
 from scanner.model import Inventory, Resource
 
@@ -88,4 +94,5 @@ def _capability_evidence(database: Resource, inventory: Inventory) -> dict[str, 
     else:
         note = f"The {tier} tier supports zone redundancy: enable it."
     return {"service_tier": tier, "sku_supports_zone_redundancy": capable,
-            "region_has_availability_zones": region.has_availability_zones if region else None, "note": note}
+            "region_has_availability_zones": region.has_availability_zones if region else None, "note": note,
+            **legacy_service_fields(database)}

@@ -5,11 +5,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from checks.storage._replication import GEO_REDUNDANT, STORAGE_ACCOUNT, parse_timestamp, replication, sku_name
-from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
+from scanner.check import Check, EvaluationContext, Remediation, Result, Severity, Status
 from scanner.model import Resource
 from scanner.policy import Zone, format_duration
 
 _STATS = "geoReplicationStats"
+# lastSyncTime comes from the storage service's clock, the scan time from the collector's (or the
+# snapshot's collected_at): a few minutes apart is clock skew, more is a timestamp that cannot be true.
+_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class StorageGeoReplicationLagCheck(Check):
@@ -24,7 +27,8 @@ class StorageGeoReplicationLagCheck(Check):
         "minus lastSyncTime. When that lag is longer than the landing zone's RPO the objective is already "
         "broken (high). A replication status other than Live (Bootstrap after a redundancy change, "
         "Unavailable during an incident) means the secondary is not a usable copy yet (medium). When both "
-        "hold, the finding is reported once at the worse severity (high)."
+        "hold, the finding is reported once at the worse severity (high). A lastSyncTime later than the scan time "
+        "(beyond five minutes of clock skew) measures no lag: unknown, never a pass."
     )
     guidance = (
         "Each Data Landing Zone must decide on the Recovery Point Objective for their Data Integration(s) and "
@@ -72,8 +76,16 @@ class StorageGeoReplicationLagCheck(Check):
 
     def _judge(self, resource: Resource, zone: Zone, stats: Mapping[str, Any], scan_time: datetime) -> Result:
         status = stats.get("status")
+        if status is not None and not isinstance(status, str):
+            return self.unknown(f"{_STATS}.status (a replication status such as Live, not {type(status).__name__})")
         raw_sync = stats.get("lastSyncTime")
         last_sync = parse_timestamp(raw_sync)
+        if last_sync is not None and last_sync - scan_time > _CLOCK_SKEW:
+            return Result(Status.UNKNOWN, f"cannot judge: {_STATS}.lastSyncTime {raw_sync} is later than the scan "
+                          f"time {scan_time.isoformat()}: no lag can be measured from it", {
+                              "missing": f"a {_STATS}.lastSyncTime before the scan time",
+                              "lastSyncTime": raw_sync, "scan_time": scan_time.isoformat().replace("+00:00", "Z")})
+        # Within the skew allowed, a sync "after" the scan is a clock difference: no lag.
         lag = max(scan_time - last_sync, timedelta(0)) if last_sync else None
         rpo = format_duration(zone.rpo)
         evidence: dict[str, Any] = {

@@ -63,3 +63,40 @@ def test_facts_a_live_location_leaves_out_come_from_the_bundled_table():
     assert (info.paired_region, info.has_availability_zones) == ("northeurope", True)
     stated = Inventory(locations=[{"name": "westeurope", "metadata": {"pairedRegion": []}}])
     assert stated.region("westeurope").paired_region is None
+
+
+def inventory_part(*resources, **fields) -> Inventory:
+    return Inventory(resources=[Resource(r) for r in resources], **fields)
+
+
+def test_merge_all_equals_merging_one_at_a_time_later_parts_winning():
+    first = arm("Microsoft.KeyVault/vaults", "kv", properties={"v": 1})
+    second = {**first, "properties": {"v": 2}}
+    parts = [inventory_part(first, locks=[{"id": "/subscriptions/s/providers/Microsoft.Authorization/locks/a"}]),
+             inventory_part(arm("Microsoft.KeyVault/vaults", "kv2")),
+             inventory_part(second, locations=[{"name": "westeurope"}])]
+    together, one_by_one = Inventory(), Inventory()
+    together.merge_all(parts)
+    for part in parts:
+        one_by_one.merge(part)
+    assert [r.raw for r in together.resources] == [r.raw for r in one_by_one.resources] == [second, parts[1]
+                                                                                           .resources[0].raw]
+    assert together.get(first["id"]).raw["properties"] == {"v": 2}
+    assert together.locks == one_by_one.locks and together.locations == one_by_one.locations
+
+
+def test_merging_keeps_items_without_a_key_and_dedupes_subscriptions_by_their_id():
+    keyless = [{"name": "lock-without-id"}, {"properties": {"level": "ReadOnly"}}]
+    subs_a = [{"subscriptionId": "AAA", "displayName": "old"}, {"displayName": "no id at all"}]
+    subs_b = [{"id": "/subscriptions/aaa", "subscriptionId": "aaa", "displayName": "new"}]
+    merged = Inventory()
+    merged.merge_all([Inventory(locks=keyless, subscriptions=subs_a, locations=[{"displayName": "x"}]),
+                      Inventory(locks=keyless[:1], subscriptions=subs_b, locations=[{"displayName": "y"}])])
+    assert len(merged.locks) == 3  # nothing to dedupe them by: all kept, none dropped
+    assert len(merged.locations) == 2
+    assert sorted(s["displayName"] for s in merged.subscriptions) == ["new", "no id at all"]
+
+
+def test_resource_group_tags_of_the_wrong_shape_are_ignored_not_fatal():
+    inv = Inventory(resource_groups=[{"id": f"/subscriptions/{SUB}/resourceGroups/rg-data", "tags": ["a"]}])
+    assert inv.resource_group_tags(Resource(arm("Microsoft.KeyVault/vaults", "kv"))) == {}

@@ -46,5 +46,31 @@ def test_missing_interval_or_policy_is_unknown():
     assert result.status == Status.UNKNOWN
     assert "backupIntervalInMinutes" in result.evidence["missing"]
     body = example_body("cosmos-db/CosmosDBDatabaseAccountGet.json")
+    truncated = {k: body[k] for k in ("id", "name", "type", "location", "kind")}  # the generic resources list
+    assert judge(CHECK, truncated, zone("backup-restore", rpo="1h")).status == Status.UNKNOWN
+
+
+def test_full_account_without_a_policy_is_judged_on_azures_default_and_says_so():
+    body = example_body("cosmos-db/CosmosDBDatabaseAccountGet.json")
     del body["properties"]["backupPolicy"]
-    assert judge(CHECK, body, zone("backup-restore", rpo="1h")).status == Status.UNKNOWN
+    failing = judge(CHECK, body, zone("backup-restore", rpo="1h"))
+    assert failing.status == Status.FAIL
+    assert failing.evidence["observed"] == "backupIntervalInMinutes 240"
+    assert "Azure's documented default is assumed" in failing.evidence["assumed_default"]
+    assert "Azure's default" in failing.message
+    passing = judge(CHECK, body, zone("backup-restore", rpo="4h"))
+    assert passing.status == Status.PASS and "assumed_default" in passing.evidence
+    # Stated policies carry no such note.
+    assert "assumed_default" not in judge(CHECK, account(backup=periodic()), zone("backup-restore", rpo="4h")).evidence
+
+
+def test_an_interval_azure_cannot_have_is_unknown_naming_the_field():
+    rpo_day = zone("backup-restore", rpo="1d")
+    for absurd in (10**15, 59, 1441, -240):
+        result = judge(CHECK, account(backup=periodic(interval=absurd)), rpo_day)
+        assert result.status == Status.UNKNOWN, absurd
+        assert "backupIntervalInMinutes" in result.message and "60 to 1440" in result.message
+    for not_a_number in (float("nan"), float("inf"), "240", True, None):
+        result = judge(CHECK, account(backup=periodic(interval=not_a_number)), rpo_day)
+        assert result.status == Status.UNKNOWN, not_a_number
+    assert judge(CHECK, account(backup=periodic(interval=240.0)), rpo_day).status == Status.PASS

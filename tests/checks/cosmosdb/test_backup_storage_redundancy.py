@@ -43,9 +43,26 @@ def test_not_applicable_where_geo_redundancy_is_optional():
     assert judge(CHECK, account(backup=periodic("Local")), zone("redeploy")).status == Status.NOT_APPLICABLE
 
 
-def test_missing_policy_or_redundancy_is_unknown_not_pass():
-    body = example_body("cosmos-db/CosmosDBDatabaseAccountGet.json")
+def test_full_account_without_a_policy_has_azures_geo_default_where_the_region_has_a_pair():
+    body = account(regions=(("West Europe", True),))
     del body["properties"]["backupPolicy"]
+    result = judge(CHECK, body, BACKUP)
+    assert result.status == Status.PASS
+    assert "northeurope" in result.message
+    assert "Azure's documented default is assumed" in result.evidence["assumed_default"]
+    unpaired = account(regions=(("Poland Central", True),))  # a region without a pair: Azure chose, unrecorded
+    del unpaired["properties"]["backupPolicy"]
+    unknown = judge(CHECK, unpaired, BACKUP)
+    assert unknown.status == Status.UNKNOWN
+    assert "has no paired region" in unknown.evidence["missing"]
+
+
+def test_missing_policy_in_a_truncated_document_or_missing_redundancy_is_unknown_not_pass():
+    body = example_body("cosmos-db/CosmosDBDatabaseAccountGet.json")
+    listed = {k: body[k] for k in ("id", "name", "type", "location", "kind")}  # the generic resources list
+    assert judge(CHECK, listed, BACKUP).status == Status.UNKNOWN
+    del body["properties"]["backupPolicy"], body["properties"]["databaseAccountOfferType"]
+    body["properties"]["locations"] = []
     assert judge(CHECK, body, BACKUP).status == Status.UNKNOWN
     policy = periodic("Geo")
     del policy["periodicModeProperties"]["backupStorageRedundancy"]

@@ -57,3 +57,19 @@ def test_not_applicable_where_zone_redundancy_is_optional():
 def test_missing_zone_redundant_flag_is_unknown():
     assert judge(CHECK, database(zoneRedundant=None), HOT).status == Status.UNKNOWN
     assert judge(CHECK, database(zoneRedundant="false"), HOT).status == Status.UNKNOWN
+
+
+def test_older_api_fields_name_the_tier_and_appear_in_the_evidence():
+    # API 2014-04-01 (what Azure PowerShell exports still carry): no sku, the tier is the edition.
+    db = database(edition="Standard", requestedServiceObjectiveName="S2", currentServiceObjectiveName="S2",
+                  currentSku=None, zoneRedundant=False)
+    del db["sku"]
+    result = judge(CHECK, db, HOT)
+    assert result.status == Status.FAIL
+    assert (result.evidence["edition"], result.evidence["requestedServiceObjectiveName"],
+            result.evidence["currentServiceObjectiveName"]) == ("Standard", "S2", "S2")
+    assert result.evidence["service_tier"] == "Standard"
+    assert result.evidence["sku_supports_zone_redundancy"] is False
+    assert "change the tier" in result.evidence["note"]
+    # Documents of the current API carry none of them, and the evidence adds nothing.
+    assert "edition" not in judge(CHECK, database(), HOT).evidence

@@ -85,3 +85,21 @@ def test_missing_replication_stats_are_unknown():
 def test_live_status_without_a_sync_time_is_unknown_not_pass():
     doc = account(sku="Standard_RAGRS", stats={"status": "Live", "canFailover": True})
     assert judge(CHECK, doc, WARM).status == Status.UNKNOWN
+
+
+def test_a_sync_time_after_the_scan_is_unknown_not_zero_lag():
+    doc = account(sku="Standard_RAGRS", stats=synced(-timedelta(hours=3)))
+    result = judge(CHECK, doc, WARM)
+    assert result.status == Status.UNKNOWN
+    assert "later than the scan time" in result.message
+    # A couple of minutes ahead is clock skew between the storage service and the scanner: no lag.
+    skewed = judge(CHECK, account(sku="Standard_RAGRS", stats=synced(-timedelta(minutes=2))), WARM)
+    assert skewed.status == Status.PASS
+    assert skewed.evidence["lag"] == "0s"
+
+
+def test_a_status_that_is_not_text_is_unknown_not_live():
+    for status in (5, {"state": "Live"}, ["Live"], True):
+        doc = account(sku="Standard_RAGRS", stats={**synced(timedelta(minutes=3)), "status": status})
+        assert judge(CHECK, doc, WARM).status == Status.UNKNOWN, status
+
