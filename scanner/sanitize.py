@@ -29,6 +29,8 @@ from collections.abc import Iterable
 TOKEN_ENV = "BCDR_SCAN_TOKEN"
 # A secret shorter than this is not a real token: replacing it would mangle ordinary text.
 MIN_SECRET_LENGTH = 8
+# The longest single field a human-readable report prints (ids and messages are far shorter).
+MAX_FIELD = 2000
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 # C0 controls, DEL, C1 controls (0x9b is a one-byte CSI on some terminals), and the invisible
@@ -85,9 +87,11 @@ def one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def terminal_text(value: object, secrets: Iterable[str] | None = None) -> str:
-    """One line of text safe to print on a terminal: secrets replaced, no control character left."""
-    return escape_controls(one_line(scrub(str(value), secrets)))
+def terminal_text(value: object, secrets: Iterable[str] | None = None, limit: int = MAX_FIELD) -> str:
+    """One line of text safe to print on a terminal: secrets replaced, no control character left,
+    at most `limit` characters (a hostile server can send a megabyte of name; the JSON keeps it all)."""
+    text = escape_controls(one_line(scrub(str(value), secrets)))
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 def log_text(text: str, secrets: Iterable[str] = ()) -> str:

@@ -16,6 +16,7 @@ from scanner.engine import Outcome, ScanResult
 from scanner.reporters.base import (
     ReportOptions,
     active_findings,
+    counted_resources,
     iso,
     scanned_subscriptions,
     severity_counts,
@@ -48,7 +49,7 @@ def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "checks": [c.id for c in scan.checks],
         },
         "summary": {
-            "resources": len(scan.zone_of),
+            "resources": len(counted_resources(scan)),
             "findings": len(active),
             "suppressed": len(suppressed),
             "findings_by_severity": severity_counts(active),
