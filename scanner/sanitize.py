@@ -40,7 +40,13 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\
 _LOG_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 # Markdown: every ASCII punctuation character that opens or closes an inline construct, an entity,
 # a table cell or GitHub's math; escaped with a backslash (CommonMark: any ASCII punctuation may be).
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>|~&$])")
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]|~$])")
+# HTML's own characters as entities, so the raw Markdown holds no `<`: not even a naive reader of
+# the file (or a test) can take a tag in the data for markup.
+_MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# A code span shows its text literally, but then `<img ...>` or `[x](y)` would stand in the raw file
+# as they are; such text is written as escaped inline text instead.
+_NOT_FOR_CODE_SPAN = re.compile(r"[<>\[\]]")
 # GFM extended autolinks start at `scheme://` and `www.`; a backslash before `:` or `.` stops them.
 _MARKDOWN_URL = re.compile(r"(?i)(?<=[a-z0-9+.-])(:)(?=//)|(?<=\bwww)(\.)")
 # GFM links e-mail addresses after parsing, escaped or not: a word joiner after `@` breaks the match
@@ -114,6 +120,7 @@ def markdown_text(value: object) -> str:
     pipe it could start."""
     text = terminal_text(value)
     text = _MARKDOWN_ACTIVE.sub(r"\\\1", text)
+    text = re.sub("[&<>]", lambda m: _MARKDOWN_ENTITIES[m.group()], text)
     text = _MARKDOWN_URL.sub(lambda m: "\\" + m.group(), text)
     return text.replace("@", "@" + _WORD_JOINER)
 
@@ -122,12 +129,22 @@ def markdown_code(value: object, *, table: bool = False) -> str:
     """A Markdown code span holding the literal text. Inside a GFM table a pipe must still be
     escaped (the table splits cells before inline parsing); outside one, `\\|` would show."""
     text = terminal_text(value)
+    if _NOT_FOR_CODE_SPAN.search(text):
+        return markdown_text(value)
     if table:
         text = text.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) or not text else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def json_text(text: str) -> str:
+    """Serialized JSON (a report, a SARIF log) scrubbed of secrets, with `<`, `>` and `&` written as
+    `\\u003c`, `\\u003e`, `\\u0026`: the same data once parsed, but no tag can appear in the raw file
+    if a viewer embeds it in a page."""
+    text = scrub(text)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def sarif_text(value: object) -> str:

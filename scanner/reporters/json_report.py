@@ -23,6 +23,7 @@ from scanner.reporters.base import (
     suppressed_findings,
     zone_summaries,
 )
+from scanner.sanitize import json_text
 
 REPORT_KIND = "bcdr-scan/report"
 REPORT_SCHEMA_VERSION = "1.0"
@@ -83,7 +84,9 @@ def finding_json(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
 
 
 def render_json(scan: ScanResult, options: ReportOptions) -> str:
-    return json.dumps(report_document(scan, options), indent=2, default=jsonable) + "\n"
+    """The report, faithful to the data (JSON escapes control characters itself) except that secrets
+    (anything shaped like a JWT, the live token) are replaced (`json_text`)."""
+    return json_text(json.dumps(report_document(scan, options), indent=2, default=jsonable) + "\n")
 
 
 def jsonable(value: Any) -> Any:

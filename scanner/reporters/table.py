@@ -70,9 +70,14 @@ def render_table(scan: ScanResult, options: ReportOptions) -> str:
         _zone_section(console, zone, by_zone.get(zone["name"], []), width)
     _accepted_risks(console, scan, options)
     _coverage(console, scan, options)
-    output = scrub(buffer.getvalue())  # each field was scrubbed before wrapping; this is the safety net
-    # Layout pads every line to the width; without colour the padding is only noise in a pipe or file.
-    return output if options.color else "\n".join(line.rstrip() for line in output.split("\n"))
+    return finished(buffer.getvalue(), options.color)
+
+
+def finished(output: str, color: bool) -> str:
+    """The console's output as written: scrubbed of secrets (each field was scrubbed before wrapping;
+    this is the safety net) and, without colour, without the padding layout adds to every line."""
+    output = scrub(output)
+    return output if color else "\n".join(line.rstrip() for line in output.split("\n"))
 
 
 def text(value: object, style: str = "") -> Text:
@@ -80,7 +85,7 @@ def text(value: object, style: str = "") -> Text:
     return Text(terminal_text(value), style=style)
 
 
-def _grid(*columns: tuple[str, dict[str, Any]]) -> Table:
+def block_grid(*columns: tuple[str, dict[str, Any]]) -> Table:
     """A borderless layout table (a block per row), one space between columns, indented by one."""
     grid = Table.grid(padding=(0, 1), pad_edge=True, expand=True)
     for _, settings in columns:
@@ -88,11 +93,11 @@ def _grid(*columns: tuple[str, dict[str, Any]]) -> Table:
     return grid
 
 
-def _label(value: str, style: str = "") -> dict[str, Any]:
+def label_column(value: str, style: str = "") -> dict[str, Any]:
     return {"no_wrap": True, "style": style, "min_width": len(value)}
 
 
-def _body() -> dict[str, Any]:
+def body_column() -> dict[str, Any]:
     return {"ratio": 1, "overflow": "fold"}
 
 
@@ -133,7 +138,7 @@ def _fix_first(console: Console, scan: ScanResult, options: ReportOptions) -> No
     total = len(active_findings(scan, options))
     console.print()
     _heading(console, Text(f"Fix first ({len(top)} of {plural(total, 'finding')})", style="bold"))
-    grid = _grid(("severity", _label("MEDIUM")), ("check", _label("CHECK-0")), ("body", _body()))
+    grid = block_grid(("severity", label_column("MEDIUM")), ("check", label_column("CHECK-0")), ("body", body_column()))
     for outcome in top:
         where = Text(terminal_text(outcome.zone.name), style="bold")
         where.append(" · ")
@@ -228,11 +233,11 @@ def _findings_grid(findings: list[Outcome], width: int) -> Table:
     """One block per finding: severity and check, then resource, message and requirement beside them
     (from WIDE_MIN_WIDTH columns the resource has a column of its own)."""
     wide = width >= WIDE_MIN_WIDTH
-    columns = [("severity", _label("MEDIUM")), ("check", _label("CHECK-0"))]
+    columns = [("severity", label_column("MEDIUM")), ("check", label_column("CHECK-0"))]
     if wide:
         resource_width = fit((terminal_text(short_id(o.resource.id)) for o in findings), cap=60)
         columns.append(("resource", {"overflow": "fold", "width": resource_width, "style": "bold"}))
-    grid = _grid(*columns, ("body", _body()))
+    grid = block_grid(*columns, ("body", body_column()))
     for severity, group in _by_severity(findings):
         for outcome in group:
             cells: list[Any] = [Text(str(severity).upper(), style=SEVERITY_STYLE[severity]), text(outcome.check.id)]
@@ -265,7 +270,7 @@ def _accepted_risks(console: Console, scan: ScanResult, options: ReportOptions) 
     suppressed = suppressed_findings(scan, options)
     if suppressed:
         console.print(Text(plural(len(suppressed), "suppressed finding"), style="bold"))
-        grid = _grid(("check", _label("CHECK-0")), ("body", _body()))
+        grid = block_grid(("check", label_column("CHECK-0")), ("body", body_column()))
         for outcome in suppressed[:MAX_SUPPRESSED_ROWS]:
             entry = applied.suppression_for(outcome)
             if entry is None:  # cannot happen: suppressed findings are those with an entry
@@ -309,7 +314,7 @@ def _coverage(console: Console, scan: ScanResult, options: ReportOptions) -> Non
 
 def _read_errors(console: Console, gaps: list[Any]) -> None:
     console.print(Text(plural(len(gaps), "read error"), style="bold yellow"))
-    grid = _grid(("status", _label("HTTP 000")), ("body", _body()))
+    grid = block_grid(("status", label_column("HTTP 000")), ("body", body_column()))
     for gap in gaps[:MAX_READ_ERROR_ROWS]:
         body = text(gap.data, style="bold")
         body.append("\n" + terminal_text(f"under {gap.scope}"))
@@ -322,7 +327,7 @@ def _read_errors(console: Console, gaps: list[Any]) -> None:
 
 def _unknown_verdicts(console: Console, unknown: list[Outcome]) -> None:
     console.print(Text(f"{plural(len(unknown), 'unknown verdict')} (neither passed nor failed)", style="bold yellow"))
-    grid = _grid(("check", _label("CHECK-0")), ("body", _body()))
+    grid = block_grid(("check", label_column("CHECK-0")), ("body", body_column()))
     for outcome in unknown[:MAX_UNKNOWN_ROWS]:
         missing = outcome.result.evidence.get("missing") or outcome.result.message
         body = text(short_id(outcome.resource.id), style="bold")
