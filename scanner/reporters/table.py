@@ -12,6 +12,7 @@ markup in data is never interpreted and control characters never reach the termi
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,7 +29,6 @@ from scanner.reporters.base import (
     MAX_WIDTH,
     ReportOptions,
     active_findings,
-    fit,
     fix_first,
     iso,
     plural,
@@ -48,7 +48,9 @@ MAX_UNKNOWN_ROWS = 200  # a forbidden resource group can leave thousands; the JS
 MAX_READ_ERROR_ROWS = 200
 MAX_SUPPRESSED_ROWS = 500
 MAX_FINDING_ROWS_PER_ZONE = 500  # beyond this a terminal is the wrong tool: say so, point at json / sarif
-WIDE_MIN_WIDTH = 160  # from here the resource id gets its own column beside the message
+WIDE_MIN_WIDTH = 160  # from here the resource id may get its own column beside the message...
+WIDE_MESSAGE_WIDTH = 80  # ...if the message column keeps at least this many characters
+LABELS_WIDTH = 17  # what severity and check take from a line (with the padding between columns)
 NEXT_CHECKS = 3  # `checks show` suggestions after "Fix first"
 
 
@@ -66,8 +68,9 @@ def render_table(scan: ScanResult, options: ReportOptions) -> str:
     by_zone: dict[str, list[Outcome]] = {}
     for outcome in active:
         by_zone.setdefault(outcome.zone.name, []).append(outcome)
+    wide = _wide_layout([o for group in by_zone.values() for o in group[:MAX_FINDING_ROWS_PER_ZONE]], width)
     for zone in zones:
-        _zone_section(console, zone, by_zone.get(zone["name"], []), width)
+        _zone_section(console, zone, by_zone.get(zone["name"], []), width, wide)
     _accepted_risks(console, scan, options)
     _coverage(console, scan, options)
     return finished(buffer.getvalue(), options.color)
@@ -210,7 +213,13 @@ def _zone_table(zones: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _zone_section(console: Console, zone: dict[str, Any], findings: list[Outcome], width: int) -> None:
+def _wide_layout(findings: list[Outcome], width: int) -> bool:
+    """A column for resource ids only where every id fits in it whole and the message keeps room."""
+    longest = max((len(terminal_text(short_id(o.resource.id))) for o in findings), default=0)
+    return width >= WIDE_MIN_WIDTH and width - LABELS_WIDTH - longest >= WIDE_MESSAGE_WIDTH
+
+
+def _zone_section(console: Console, zone: dict[str, Any], findings: list[Outcome], width: int, wide: bool) -> None:
     if not zone["resources"] and not findings:
         return
     console.print()
@@ -223,25 +232,25 @@ def _zone_section(console: Console, zone: dict[str, Any], findings: list[Outcome
         console.print(Text("No findings.", style="green"))
         return
     left_out = len(findings) - MAX_FINDING_ROWS_PER_ZONE
-    console.print(_findings_grid(findings[:MAX_FINDING_ROWS_PER_ZONE], width))  # most severe first
+    console.print(_findings_grid(findings[:MAX_FINDING_ROWS_PER_ZONE], width, wide))  # most severe first
     if left_out > 0:
         console.print(Text(f"… and {plural(left_out, 'less severe finding')} in this zone; --format json lists "
                            "them all.", style="yellow"))
 
 
-def _findings_grid(findings: list[Outcome], width: int) -> Table:
+def _findings_grid(findings: list[Outcome], width: int, wide: bool) -> Table:
     """One block per finding: severity and check, then resource, message and requirement beside them
-    (from WIDE_MIN_WIDTH columns the resource has a column of its own)."""
-    wide = width >= WIDE_MIN_WIDTH
+    (in the wide layout the resource has a column of its own)."""
     columns = [("severity", label_column("MEDIUM")), ("check", label_column("CHECK-0"))]
     if wide:
-        resource_width = fit((terminal_text(short_id(o.resource.id)) for o in findings), cap=60)
-        columns.append(("resource", {"overflow": "fold", "width": resource_width, "style": "bold"}))
+        resource_width = max(len(terminal_text(short_id(o.resource.id))) for o in findings)
+        columns.append(("resource", {"no_wrap": True, "width": resource_width, "style": "bold"}))
     grid = block_grid(*columns, ("body", body_column()))
     for severity, group in _by_severity(findings):
         for outcome in group:
             cells: list[Any] = [Text(str(severity).upper(), style=SEVERITY_STYLE[severity]), text(outcome.check.id)]
-            resource = text(short_id(outcome.resource.id), style="bold")
+            resource = Text(id_lines(terminal_text(short_id(outcome.resource.id)), width - LABELS_WIDTH),
+                            style="bold")
             body = text(outcome.result.message)
             requirement = requirement_text(outcome, with_zone=False)
             if requirement:
@@ -252,6 +261,17 @@ def _findings_grid(findings: list[Outcome], width: int) -> Table:
                 cells.append(Text.assemble(resource, "\n", body))
             grid.add_row(*cells)
     return grid
+
+
+def id_lines(resource_id: str, width: int) -> str:
+    """A long id broken after a `/` rather than in the middle of a name (rich wraps on spaces only)."""
+    lines, line = [], ""
+    for part in re.split(r"(?<=/)", resource_id):
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        line += part
+    return "\n".join([*lines, line])
 
 
 def _by_severity(findings: Iterable[Outcome]) -> list[tuple[Severity, list[Outcome]]]:
