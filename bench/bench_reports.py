@@ -1,7 +1,8 @@
 """Report rendering benchmark: every format of one evaluated synthetic estate (bench_evaluate's generator).
 
 Loads and evaluates once, then renders each format (the table at 80 and 120 columns and with no
-width, as in a pipe) and prints the best of --repeat wall-clock times and the size of the output.
+width, as in a pipe) and prints the best of --repeat CPU times of this process (less sensitive than
+wall-clock time to other work on a shared machine) and the size of the output.
 
     python bench/bench_reports.py [--resources 20000] [--repeat 3]
 """
@@ -50,9 +51,9 @@ def main() -> None:
     for label, fmt, options in cases:
         best, size = float("inf"), 0
         for _ in range(max(args.repeat, 1)):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             text = FORMATS[fmt](scan, options)
-            best = min(best, time.perf_counter() - t0)
+            best = min(best, time.process_time() - t0)
             size = len(text)
         print(f"{label:>12}: {best:6.2f} s  {size / 1e6:6.2f} MB  {text.count(chr(10)):>9,} lines")
 
