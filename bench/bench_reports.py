@@ -4,7 +4,7 @@ Loads and evaluates once, then renders each format (the table at 80 and 120 colu
 width, as in a pipe) and prints the best of --repeat CPU times of this process (less sensitive than
 wall-clock time to other work on a shared machine) and the size of the output.
 
-    python bench/bench_reports.py [--resources 20000] [--repeat 3]
+    python bench/bench_reports.py [--resources 20000] [--repeat 3] [--only json,sarif,...]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="comma-separated labels to run (json, sarif, markdown, table@80...)")
     args = parser.parse_args()
 
     import json
@@ -48,7 +49,8 @@ def main() -> None:
     cases = [("json", "json", base), ("sarif", "sarif", base), ("markdown", "markdown", base),
              ("table@80", "table", replace(base, width=80)), ("table@120", "table", replace(base, width=120)),
              ("table@pipe", "table", replace(base, width=None))]
-    for label, fmt, options in cases:
+    wanted = {w.strip() for w in args.only.split(",") if w.strip()}
+    for label, fmt, options in (c for c in cases if not wanted or c[0] in wanted):
         best, size = float("inf"), 0
         for _ in range(max(args.repeat, 1)):
             t0 = time.process_time()
