@@ -27,7 +27,7 @@ from scanner.errors import InputError
 from scanner.reporters.base import ReportOptions, plural, report_width, short_id
 from scanner.reporters.json_report import REPORT_SCHEMA_VERSION
 from scanner.reporters.markdown import cell, code, table
-from scanner.reporters.table import block_grid, body_column, finished, label_column, text
+from scanner.reporters.table import block_grid, body_column, finished, label_column, resource_text, text
 from scanner.sanitize import json_text, scrub, terminal_text
 
 DIFF_KIND = "bcdr-scan/diff"
@@ -226,7 +226,7 @@ def _table(diff: ReportDiff, color: bool, width: int | None) -> str:
         grid = block_grid(("severity", label_column("MEDIUM")), ("check", label_column("CHECK-0")),
                           ("body", body_column()))
         for d in docs:
-            body = text(short_id(d["resource"]["id"]), style="bold")
+            body = resource_text(str(d["resource"]["id"]), console.width)
             body.append(" · zone " + terminal_text(d["zone"]["name"]))
             body.append("\n" + terminal_text(d["message"]) + (" (suppressed)" if is_suppressed(d) else ""))
             grid.add_row(text(str(d["severity"]).upper()), text(d["check_id"]), body)

@@ -25,6 +25,7 @@ from scanner import TOOL_NAME, __version__
 from scanner.baseline import EntryStatus
 from scanner.check import Severity, Status
 from scanner.engine import Outcome, ScanResult
+from scanner.model import ReadGap
 from scanner.reporters.base import (
     MAX_WIDTH,
     ReportOptions,
@@ -249,8 +250,7 @@ def _findings_grid(findings: list[Outcome], width: int, wide: bool) -> Table:
     for severity, group in _by_severity(findings):
         for outcome in group:
             cells: list[Any] = [Text(str(severity).upper(), style=SEVERITY_STYLE[severity]), text(outcome.check.id)]
-            resource = Text(id_lines(terminal_text(short_id(outcome.resource.id)), width - LABELS_WIDTH),
-                            style="bold")
+            resource = resource_text(outcome.resource.id, width)
             body = text(outcome.result.message)
             requirement = requirement_text(outcome, with_zone=False)
             if requirement:
@@ -261,6 +261,11 @@ def _findings_grid(findings: list[Outcome], width: int, wide: bool) -> Table:
                 cells.append(Text.assemble(resource, "\n", body))
             grid.add_row(*cells)
     return grid
+
+
+def resource_text(resource_id: str, width: int) -> Text:
+    """`resource-group/name` in bold, broken after a `/` where it is longer than a block's body."""
+    return Text(id_lines(terminal_text(short_id(resource_id)), width - LABELS_WIDTH), style="bold")
 
 
 def id_lines(resource_id: str, width: int) -> str:
@@ -295,7 +300,7 @@ def _accepted_risks(console: Console, scan: ScanResult, options: ReportOptions) 
             entry = applied.suppression_for(outcome)
             if entry is None:  # cannot happen: suppressed findings are those with an entry
                 continue
-            body = text(short_id(outcome.resource.id), style="bold")
+            body = resource_text(outcome.resource.id, console.width)
             body.append(" · zone " + terminal_text(outcome.zone.name))
             body.append("\n" + terminal_text(f"owner {entry.owner} · until {entry.expires.isoformat()}"), style="dim")
             body.append("\n" + terminal_text(entry.justification))
@@ -332,7 +337,7 @@ def _coverage(console: Console, scan: ScanResult, options: ReportOptions) -> Non
         _unknown_verdicts(console, unknown)
 
 
-def _read_errors(console: Console, gaps: list[Any]) -> None:
+def _read_errors(console: Console, gaps: list[ReadGap]) -> None:
     console.print(Text(plural(len(gaps), "read error"), style="bold yellow"))
     grid = block_grid(("status", label_column("HTTP 000")), ("body", body_column()))
     for gap in gaps[:MAX_READ_ERROR_ROWS]:
@@ -350,7 +355,7 @@ def _unknown_verdicts(console: Console, unknown: list[Outcome]) -> None:
     grid = block_grid(("check", label_column("CHECK-0")), ("body", body_column()))
     for outcome in unknown[:MAX_UNKNOWN_ROWS]:
         missing = outcome.result.evidence.get("missing") or outcome.result.message
-        body = text(short_id(outcome.resource.id), style="bold")
+        body = resource_text(outcome.resource.id, console.width)
         body.append(" · zone " + terminal_text(outcome.zone.name))
         body.append("\n" + terminal_text(f"missing: {missing}"), style="dim")
         grid.add_row(text(outcome.check.id), body)
