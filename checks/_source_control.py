@@ -46,7 +46,7 @@ class GitIntegrationCheck(Check):
             f"redeployed to another {self.noun} (zone {ctx.zone.name}, {ctx.zone.strategy})",
             observed=observed,
             required=f"{name} naming an Azure DevOps or GitHub repository",
-            requirement=f"strategy={ctx.zone.strategy}: {self.requirement_text}",
+            requirement=f"{self.requirement_text} ({ctx.zone.strategy})",
         )
 
 

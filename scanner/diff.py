@@ -19,15 +19,16 @@ from typing import Any
 
 import jsonschema
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from scanner import TOOL_NAME, __version__
 from scanner.check import Severity
 from scanner.errors import InputError
-from scanner.reporters.base import fit, short_id
+from scanner.reporters.base import ReportOptions, plural, report_width, short_id
 from scanner.reporters.json_report import REPORT_SCHEMA_VERSION
 from scanner.reporters.markdown import cell, code, table
+from scanner.reporters.table import block_grid, body_column, finished, label_column, resource_text, text
+from scanner.sanitize import json_text, scrub, terminal_text
 
 DIFF_KIND = "bcdr-scan/diff"
 Key = tuple[str, str]
@@ -161,8 +162,10 @@ def diff_document(diff: ReportDiff) -> dict[str, Any]:
 
 
 def render_diff(diff: ReportDiff, fmt: str, *, color: bool = False, width: int | None = None) -> str:
+    """The diff as JSON, Markdown or a terminal table. Both reports are user files: every string from
+    them is escaped for the format (sanitize) and the output is scrubbed of secrets."""
     if fmt == "json":
-        return json.dumps(diff_document(diff), indent=2) + "\n"
+        return json_text(json.dumps(diff_document(diff), indent=2) + "\n")
     if fmt == "markdown":
         return _markdown(diff)
     return _table(diff, color, width)
@@ -180,8 +183,8 @@ def _warnings(diff: ReportDiff) -> list[str]:
         notes.append("the two reports cover different subscriptions; findings outside the common scope show as "
                      "new or fixed")
     if diff.not_rejudged:
-        notes.append(f"{len(diff.not_rejudged)} findings of the old report could not be judged again (check not "
-                     "run, unknown verdict or unreadable resource): not counted as fixed")
+        notes.append(f"{plural(len(diff.not_rejudged), 'finding')} of the old report could not be judged again "
+                     "(check not run, unknown verdict or unreadable resource): not counted as fixed")
     if not diff.new.document["coverage"]["complete"]:
         notes.append("the new report's coverage is incomplete")
     return notes
@@ -189,26 +192,28 @@ def _warnings(diff: ReportDiff) -> list[str]:
 
 def _markdown(diff: ReportDiff) -> str:
     lines = [f"## {TOOL_NAME} diff: {_headline(diff)}", "",
-             f"<sub>old {code(diff.old.source)} ({diff.old.meta()['scan_time']}) → new {code(diff.new.source)} "
-             f"({diff.new.meta()['scan_time']})</sub>", ""]
+             f"<sub>old {code(diff.old.source, in_table=False)} ({cell(diff.old.meta()['scan_time'])}) → new "
+             f"{code(diff.new.source, in_table=False)} ({cell(diff.new.meta()['scan_time'])})</sub>", ""]
     lines += [f"- :warning: {note}" for note in _warnings(diff)]
     for title, docs in (("New findings", diff.added), ("Fixed", diff.fixed), ("Not re-judged", diff.not_rejudged)):
         lines += ["", f"### {title} ({len(docs)})", ""]
         if not docs:
             lines.append("None.")
             continue
-        rows = [[d["severity"], d["check_id"], code(short_id(d["resource"]["id"])), cell(d["zone"]["name"]),
+        rows = [[cell(d["severity"]), cell(d["check_id"]), code(short_id(d["resource"]["id"])), cell(d["zone"]["name"]),
                  cell(d["message"]) + (" (suppressed)" if is_suppressed(d) else "")] for d in docs]
         lines += table(["severity", "check", "resource", "zone", "finding"], rows)
-    return "\n".join(lines) + "\n"
+    return scrub("\n".join(lines) + "\n")
 
 
 def _table(diff: ReportDiff, color: bool, width: int | None) -> str:
+    """The same block layout as the scan's table report: reads at 80 columns and in a pipe."""
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, color_system="standard" if color else None,
-                      width=width or 120, highlight=False, emoji=False)
+                      width=report_width(ReportOptions(width=width)), highlight=False, emoji=False, markup=False,
+                      legacy_windows=False)
     console.print(Text(f"{TOOL_NAME} diff: {_headline(diff)}", style="bold"))
-    console.print(Text(f"old {diff.old.source} ({diff.old.meta()['scan_time']}) → new {diff.new.source} "
+    console.print(text(f"old {diff.old.source} ({diff.old.meta()['scan_time']}) → new {diff.new.source} "
                        f"({diff.new.meta()['scan_time']})", style="dim"))
     for note in _warnings(diff):
         console.print(Text(f"! {note}", style="yellow"))
@@ -216,16 +221,17 @@ def _table(diff: ReportDiff, color: bool, width: int | None) -> str:
                                ("Not re-judged", diff.not_rejudged, "yellow")):
         if not docs:
             continue
-        grid = Table(title=f"{title} ({len(docs)})", title_justify="left", title_style=f"bold {style}", expand=True)
-        width = fit(short_id(d["resource"]["id"]) for d in docs)
-        for column, ratio in (("severity", None), ("check", None), ("resource", None), ("zone", None), ("finding", 5)):
-            fixed = width if column == "resource" else None
-            grid.add_column(column, overflow="fold", ratio=ratio, min_width=fixed, max_width=fixed)
+        console.print()
+        console.print(Text(f"{title} ({len(docs)})", style=f"bold {style}"))
+        grid = block_grid(("severity", label_column("MEDIUM")), ("check", label_column("CHECK-0")),
+                          ("body", body_column()))
         for d in docs:
-            grid.add_row(d["severity"], d["check_id"], short_id(d["resource"]["id"]), d["zone"]["name"],
-                         d["message"] + (" (suppressed)" if is_suppressed(d) else ""))
+            body = resource_text(str(d["resource"]["id"]), console.width)
+            body.append(" · zone " + terminal_text(d["zone"]["name"]))
+            body.append("\n" + terminal_text(d["message"]) + (" (suppressed)" if is_suppressed(d) else ""))
+            grid.add_row(text(str(d["severity"]).upper()), text(d["check_id"]), body)
         console.print(grid)
-    return buffer.getvalue()
+    return finished(buffer.getvalue(), color)
 
 
 @cache

@@ -57,4 +57,4 @@ class DataFactoryGitIntegrationCheck(GitIntegrationCheck):
     noun = "factory"
     kept = "definitions"
     lost = "its pipelines"
-    requirement_text = "pipelines must be redeployable from source control"
+    requirement_text = "pipelines redeployable from source control"

@@ -72,7 +72,7 @@ class DataStoreDeleteLockCheck(Check):
             f"group or its subscription (zone {zone.name}, {zone.strategy})",
             observed=observed,
             required="a CanNotDelete or ReadOnly lock at resource, resource-group or subscription scope",
-            requirement=f"strategy={zone.strategy}: backup-restore or stronger protects data from deletion",
+            requirement=f"a delete lock ({zone.strategy}: backup-restore or stronger protects data from deletion)",
         )
 
 

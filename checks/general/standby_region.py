@@ -90,7 +90,7 @@ class AnalyticsStandbyRegionCheck(Check):
             f"{zone.secondary_region}: {resource.name} has nothing to fail over to ({zone.strategy})",
             observed=f"no {resource.type} in {zone.secondary_region} in zone {zone.name}",
             required=f"a {resource.type} in {zone.secondary_region} in zone {zone.name}",
-            requirement=f"strategy={zone.strategy}: a standby in secondary_region={zone.secondary_region}",
+            requirement=f"a standby in the secondary region {zone.secondary_region} ({zone.strategy})",
             severity=severity,
         )
 

@@ -48,7 +48,6 @@ class KeyVaultPurgeProtectionCheck(Check):
     )
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        zone = ctx.zone
         if not properties_read(resource):
             return self.unknown("the vault's properties (enablePurgeProtection)", read_gap(resource, ctx.inventory))
         value = resource.prop("enablePurgeProtection")
@@ -62,6 +61,6 @@ class KeyVaultPurgeProtectionCheck(Check):
             "purged before the soft-delete retention ends",
             observed=observed,
             required="enablePurgeProtection true",
-            # Purge protection is what makes the soft-delete retention a guarantee.
-            requirement=zone.requirement("min_soft_delete_days"),
+            # Required in every zone: purge protection is what makes the soft-delete retention a guarantee.
+            requirement="purge protection (every strategy: without it soft-deleted items can be purged at once)",
         )

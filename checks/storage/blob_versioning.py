@@ -73,6 +73,6 @@ class BlobVersioningCheck(Check):
             f"blob versioning is off on {resource.name}: an overwritten or corrupted blob cannot be rolled back "
             f"to an earlier version, which a {zone.strategy} zone ({zone.name}) relies on to restore data",
             observed=observed, required="isVersioningEnabled: true",
-            requirement=f"strategy={zone.strategy} (backup-restore or stronger restores data)",
+            requirement=f"blob versioning ({zone.strategy}: backup-restore or stronger restores data)",
             **extra,
         )

@@ -103,8 +103,7 @@ class StorageIndependentDrCopyCheck(Check):
             observed=f"{sku_name(resource)} only" + (f" ({'; '.join(found.rejected)})" if found.rejected else ""),
             required="object replication to an account in another region, or a declared DR partner "
                      f"(tag {PARTNER_TAG} or the zone's partners)",
-            requirement=f"strategy={zone.strategy}: a live copy in another region; "
-                        f"{zone.requirement('geo_redundancy')}",
+            requirement=f"a DR copy besides geo-replication ({zone.strategy}: a live copy in another region)",
             not_qualifying=found.rejected,
         )
 

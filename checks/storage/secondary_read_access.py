@@ -62,6 +62,6 @@ class StorageSecondaryReadAccessCheck(Check):
             "secondary",
             observed=sku_name(resource),
             required="RA-GRS or RA-GZRS (read access to the secondary region)",
-            requirement=f"strategy=hot-spare (active/active: the secondary copy serves reads); "
-                        f"{zone.requirement('geo_redundancy')}",
+            requirement="read access to the secondary region (hot-spare: active/active, the secondary copy serves "
+                        "reads)",
         )

@@ -56,4 +56,4 @@ class SynapseGitIntegrationCheck(GitIntegrationCheck):
     noun = "workspace"
     kept = "artifacts"
     lost = "its pipelines, notebooks and scripts"
-    requirement_text = "workspace artifacts must be redeployable from source control"
+    requirement_text = "workspace artifacts redeployable from source control"

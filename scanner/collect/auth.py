@@ -1,7 +1,7 @@
 """Clouds, ARM endpoints and credentials for live collection.
 
 The token never leaves this module except inside the `Authorization` header the SDK pipeline
-builds; `redact()` scrubs it (and anything shaped like a JWT) from every text the scan emits.
+builds; `redact()` (scanner.sanitize) scrubs it (and anything shaped like a JWT) from every text the scan emits.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ import base64
 import ipaddress
 import json
 import os
-import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,10 +20,12 @@ from azure.core import AzureClouds
 from azure.core.credentials import AccessToken, AccessTokenInfo, TokenCredential
 from azure.mgmt.core.tools import get_arm_endpoints
 
+# Re-exported: the collector and older callers import it from here.
+from scanner.sanitize import redact as redact
+
 TOKEN_ENV = "BCDR_SCAN_TOKEN"
 # Refresh a cached token this long before it expires, so no request is sent with a dying token.
 _REFRESH_MARGIN = 300
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -171,14 +171,6 @@ def make_credential(target: Target, environ: dict[str, str] | None = None) -> tu
 def secrets_of(credential: TokenCredential) -> list[str]:
     inner = getattr(credential, "inner", credential)
     return [inner.secret] if isinstance(inner, StaticTokenCredential) else []
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` without any known secret and without anything shaped like a JWT."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "<redacted>")
-    return _JWT.sub("<redacted-jwt>", text)
 
 
 def _jwt_expiry(token: str) -> int | None:

@@ -140,17 +140,24 @@ def _validate(live: LiveOptions) -> None:
 
 class _RedactSecrets(logging.Filter):
     """Defence in depth: azure-core already redacts the Authorization header; this also scrubs
-    the token text and anything shaped like a JWT from every log line."""
+    the token text and anything shaped like a JWT from every log line, and escapes control
+    characters (server text in a message, an exception or a stack must not drive the terminal)."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from scanner.collect.auth import redact
+        from scanner.sanitize import log_text
 
-        record.msg = redact(record.getMessage(), self.secrets)
+        record.msg = log_text(record.getMessage(), self.secrets)
         record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = log_text(record.exc_text, self.secrets)
+        if record.stack_info:
+            record.stack_info = log_text(record.stack_info, self.secrets)
         return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any
 from scanner.baseline import AppliedBaseline
 from scanner.check import Severity, Status
 from scanner.engine import Outcome, ScanResult
+from scanner.model import Resource
 
 
 @dataclass(frozen=True)
@@ -53,14 +56,21 @@ def scanned_subscriptions(scan: ScanResult, options: ReportOptions) -> list[str]
     return scan.inventory.subscription_ids
 
 
+def counted_resources(scan: ScanResult) -> list[Resource]:
+    """What every report counts as a resource: the data resources the checks judged (storage
+    accounts, Cosmos DB accounts, SQL databases, vaults, workspaces...), each once, in its zone.
+    The child documents read beside them (blob services, retention policies, replication links,
+    failover groups, geo-backup policies) are settings of those resources, not resources."""
+    return list({r.key: r for r in scan.inventory.resources if r.key in scan.zone_of}.values())
+
+
 def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> list[dict[str, Any]]:
     """Per landing zone: what it holds and what the checks made of it, so an auditor sees what was
     and was not examined (resources by type, checks run, passed / failed / suppressed / unknown)."""
     options = options or ReportOptions()
     types: dict[str, Counter[str]] = defaultdict(Counter)
-    for resource in scan.inventory.resources:
-        zone = scan.zone_of.get(resource.key) or scan.policy.zone_for(resource, scan.inventory)
-        types[zone.name][resource.type] += 1
+    for resource in counted_resources(scan):
+        types[scan.zone_of[resource.key].name][resource.type] += 1
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     checks: dict[str, set[str]] = defaultdict(set)
     judged: dict[str, set[str]] = defaultdict(set)
@@ -121,3 +131,87 @@ def short_id(resource_id: str) -> str:
         names = tail[1::2]
         return f"{rg}/{'/'.join(names)}" if names else resource_id
     return resource_id
+
+
+# --- what the zone required, in words ----------------------------------------------------------
+# A check's `requirement` is either a row of the zone's requirement table as the policy states it
+# (`geo_redundancy=required (warm-spare default)`, `rpo=4h (...)`, `require_classification=true
+# (policy)`) or words naming what was required. Reports say the former in words, with the policy
+# row after it so a reader knows which setting to change.
+_POLICY_ROW = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>[^\s()]+) \((?P<origin>[^()]*)\)$")
+REQUIREMENT_WORDS = {
+    "geo_redundancy": "a copy in another region",
+    "zone_redundancy": "copies in several availability zones",
+    "automatic_failover": "failover without an operator",
+    "multi_region_writes": "writes in more than one region",
+    "long_term_retention": "long-term backup retention",
+    "min_soft_delete_days": "soft delete for at least {value} days",
+    "min_pitr_days": "point-in-time restore for at least {value} days",
+    "rpo": "at most {value} of data loss",
+    "require_classification": "a landing zone for every data resource",
+}
+
+
+def requirement_text(outcome: Outcome, *, with_zone: bool = True) -> str | None:
+    """`zone dmlz (warm-spare) requires a copy in another region (policy: geo_redundancy=required,
+    warm-spare default)`; `recommends` where the zone leaves the requirement optional and the check
+    reports it at a lower severity. Without the zone: `required: ...` / `recommended: ...`."""
+    requirement = outcome.result.requirement
+    if not requirement:
+        return None
+    row = _POLICY_ROW.match(requirement)
+    words = REQUIREMENT_WORDS.get(row["key"]) if row else None
+    if row is None or words is None:
+        what, source, optional, by_policy = requirement, "", False, False
+    else:
+        what = words.format(value=row["value"])
+        optional, by_policy = row["value"] == "optional", row["origin"] == "policy"
+        origin = "" if by_policy else f", {row['origin']}"
+        source = f" (policy: {row['key']}={row['value']}{origin})"
+    if not with_zone:
+        return f"{'recommended' if optional else 'required'}: {what}{source}"
+    subject = "the policy" if by_policy else f"zone {outcome.zone.name} ({outcome.zone.strategy})"
+    return f"{subject} {'recommends' if optional else 'requires'} {what}{source}"
+
+
+def region_metadata_text(scan: ScanResult, options: ReportOptions) -> str:
+    """Where the paired-region and availability-zone facts came from, truthfully: read live, taken
+    from the snapshot's locations list, or the table bundled with the tool (and for which regions)."""
+    catalog = scan.inventory.regions
+    if catalog.source == "bundled":
+        where = "the snapshot has no locations list" if options.mode == "snapshot" else "no locations were read"
+        return f"bundled region table ({where})"
+    origin = "read live from the subscriptions' locations" if options.mode == "live" else \
+        "the snapshot's locations list"
+    missing = sorted({r.location for r in scan.inventory.resources if r.location} - set(catalog.live))
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        origin += f"; bundled region table for {shown}"
+    return origin
+
+
+# --- what to fix first ---------------------------------------------------------------------------
+FIX_FIRST = 5
+
+
+def fix_first(scan: ScanResult, options: ReportOptions, limit: int = FIX_FIRST) -> list[Outcome]:
+    """The most severe unsuppressed findings across all zones; among equals, those of the zones with
+    the strongest DR promise (hot-spare before warm-spare...), then by check and resource."""
+    ranked = sorted(active_findings(scan, options),
+                    key=lambda o: (-o.severity.rank, -o.zone.strategy.rank, o.check.id, o.resource.key))
+    return ranked[:limit]
+
+
+# --- terminal width ------------------------------------------------------------------------------
+DEFAULT_WIDTH = 100  # a pipe or a file: no terminal to ask, and COLUMNS unset
+MIN_WIDTH, MAX_WIDTH = 40, 1000
+
+
+def report_width(options: ReportOptions, environ: dict[str, str] | None = None) -> int:
+    """The width to lay the terminal report out for: the terminal's (the CLI passes it), else the
+    COLUMNS variable, else 100. Never rich's own detection, which would see the pipe or the test."""
+    width = options.width
+    if width is None:
+        columns = (os.environ if environ is None else environ).get("COLUMNS", "")
+        width = int(columns) if columns.strip().isdigit() and len(columns) < 6 else DEFAULT_WIDTH
+    return min(max(width, MIN_WIDTH), MAX_WIDTH)

@@ -16,12 +16,14 @@ from scanner.engine import Outcome, ScanResult
 from scanner.reporters.base import (
     ReportOptions,
     active_findings,
+    counted_resources,
     iso,
     scanned_subscriptions,
     severity_counts,
     suppressed_findings,
     zone_summaries,
 )
+from scanner.sanitize import json_text
 
 REPORT_KIND = "bcdr-scan/report"
 REPORT_SCHEMA_VERSION = "1.0"
@@ -48,7 +50,7 @@ def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "checks": [c.id for c in scan.checks],
         },
         "summary": {
-            "resources": len(scan.zone_of),
+            "resources": len(counted_resources(scan)),
             "findings": len(active),
             "suppressed": len(suppressed),
             "findings_by_severity": severity_counts(active),
@@ -82,7 +84,9 @@ def finding_json(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
 
 
 def render_json(scan: ScanResult, options: ReportOptions) -> str:
-    return json.dumps(report_document(scan, options), indent=2, default=jsonable) + "\n"
+    """The report, faithful to the data (JSON escapes control characters itself) except that secrets
+    (anything shaped like a JWT, the live token) are replaced (`json_text`)."""
+    return json_text(json.dumps(report_document(scan, options), indent=2, default=jsonable) + "\n")
 
 
 def jsonable(value: Any) -> Any:

@@ -2,6 +2,9 @@
 
 It is a summary: tables are capped (GitHub takes 1 MiB per job summary and 65,536 characters per
 comment) and say how many rows were left out; the JSON report always has everything.
+
+Text from ARM or a user file goes through `cell` (inline text) or `code` (a code span): it renders
+as the literal text, with no link, image, autolink, HTML or formatting it could start.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from scanner.reporters.base import (
     active_findings,
     iso,
     plural,
+    region_metadata_text,
+    requirement_text,
     severity_counts,
     short_id,
     suppressed_findings,
     zone_summaries,
 )
+from scanner.sanitize import markdown_code, markdown_text, scrub
 
 MAX_FINDING_ROWS = 100
 MAX_SUPPRESSED_ROWS = 50
@@ -35,20 +41,18 @@ def render_markdown(scan: ScanResult, options: ReportOptions) -> str:
     lines += _zones(scan, options)
     lines += _findings(active)
     lines += _accepted_risks(scan, options)
-    lines += _coverage(scan)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    lines += _coverage(scan, options)
+    return scrub("\n".join(lines).rstrip("\n") + "\n")  # fields were scrubbed before escaping; a safety net
 
 
 def cell(value: object) -> str:
-    """Text that cannot break a table row or inject HTML."""
-    text = " ".join(str(value).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Untrusted text as inline Markdown (in a table cell or not): literal, one line, nothing active."""
+    return markdown_text(value)
 
 
-def code(value: object) -> str:
-    # Inside a code span only the table's pipe needs escaping; HTML and backslashes are literal there.
-    text = " ".join(str(value).split()).replace("`", "").replace("|", "\\|")
-    return f"`{text}`"
+def code(value: object, *, in_table: bool = True) -> str:
+    """Untrusted text as a code span (ids, paths); `in_table=False` outside a table row."""
+    return markdown_code(value, table=in_table)
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]], align: Sequence[str] | None = None) -> list[str]:
@@ -70,13 +74,13 @@ def _header(scan: ScanResult, options: ReportOptions, active: list[Outcome]) -> 
         unknown = scan.counts()[str(Status.UNKNOWN)]
         summary += (f" · :warning: **coverage incomplete** ({plural(len(scan.inventory.gaps), 'read error')}, "
                     f"{unknown} unknown)")
-    source = f"snapshot {code(options.snapshot)}" if options.snapshot else f"{options.mode} scan"
+    source = f"snapshot {code(options.snapshot, in_table=False)}" if options.snapshot else f"{options.mode} scan"
     return [
         f"## {TOOL_NAME}: BCDR compliance by landing zone",
         "",
         summary,
         "",
-        f"<sub>{TOOL_NAME} {__version__} · {source} · policy {code(scan.policy.source)} · "
+        f"<sub>{TOOL_NAME} {__version__} · {source} · policy {code(scan.policy.source, in_table=False)} · "
         f"collected {iso(scan.inventory.collected_at) or 'unknown'}</sub>",
         "",
     ]
@@ -88,12 +92,13 @@ def _zones(scan: ScanResult, options: ReportOptions) -> list[str]:
         r = zone["results"]
         regions = " → ".join(x for x in (zone["primary_region"], zone["secondary_region"]) if x) or "-"
         rows.append([cell(zone["name"]) + (" (default)" if zone["default"] else ""), zone["strategy"], zone["rpo"],
-                     zone["rto"], regions, zone["resources"], zone["evaluated_resources"], len(zone["checks"]),
+                     zone["rto"], cell(regions), zone["resources"], len(zone["checks"]),
                      r["passed"], r["failed"], r["suppressed"], r["unknown"], r["not_applicable"]])
     lines = ["### Landing zones", ""]
-    lines += table(["zone", "strategy", "RPO", "RTO", "regions", "resources", "judged", "checks", "passed",
-                    "failed", "suppressed", "unknown", "n/a"], rows, ["---"] * 5 + ["--:"] * 8)
-    details = [f"**{cell(z['name'])}**: " + (", ".join(f"{n} `{t}`" for t, n in z["resources_by_type"].items())
+    lines += table(["zone", "strategy", "RPO", "RTO", "regions", "resources", "checks", "passed",
+                    "failed", "suppressed", "unknown", "n/a"], rows, ["---"] * 5 + ["--:"] * 7)
+    details = [f"**{cell(z['name'])}**: " + (", ".join(f"{n} {code(t, in_table=False)}"
+                                                       for t, n in z["resources_by_type"].items())
                                              or "no resources")
                for z in zone_summaries(scan, options)]
     lines += ["", "<details><summary>Resources by type</summary>", "", *(f"- {d}" for d in details), "",
@@ -113,11 +118,12 @@ def _findings(active: list[Outcome]) -> list[str]:
         room = max(MAX_FINDING_ROWS - shown, 0)
         lines += [f"#### {str(severity).capitalize()} ({len(group)})", ""]
         rows = [[f"[{o.check.id}]({DOCS_URL.format(id=o.check.id)})", code(short_id(o.resource.id)),
-                 cell(o.zone.name), cell(o.result.message), cell(o.result.requirement or "")] for o in group[:room]]
+                 cell(o.zone.name), cell(o.result.message), cell(requirement_text(o, with_zone=False) or "")]
+                for o in group[:room]]
         if rows:
             lines += table(["check", "resource", "zone", "finding", "requirement"], rows)
         if len(group) > room:
-            lines += ["", f"… {len(group) - room} more {severity} findings; the JSON report lists them all."]
+            lines += ["", f"… {plural(len(group) - room, f'more {severity} finding')}; the JSON report lists them all."]
         lines.append("")
         shown += len(rows)
     return lines
@@ -127,7 +133,7 @@ def _accepted_risks(scan: ScanResult, options: ReportOptions) -> list[str]:
     applied = options.baseline
     if applied is None:
         return []
-    lines = [f"### Accepted risks (baseline {code(applied.source)})", ""]
+    lines = [f"### Accepted risks (baseline {code(applied.source, in_table=False)})", ""]
     suppressed = suppressed_findings(scan, options)
     rows = []
     for outcome in suppressed[:MAX_SUPPRESSED_ROWS]:
@@ -138,7 +144,7 @@ def _accepted_risks(scan: ScanResult, options: ReportOptions) -> list[str]:
     if rows:
         lines += table(["check", "resource", "zone", "owner", "until", "justification"], rows)
         if len(suppressed) > MAX_SUPPRESSED_ROWS:
-            lines += ["", f"… {len(suppressed) - MAX_SUPPRESSED_ROWS} more suppressed findings."]
+            lines += ["", f"… {plural(len(suppressed) - MAX_SUPPRESSED_ROWS, 'more suppressed finding')}."]
     else:
         lines.append("No finding is suppressed.")
     notes = []
@@ -146,20 +152,20 @@ def _accepted_risks(scan: ScanResult, options: ReportOptions) -> list[str]:
                          (EntryStatus.STALE, "**stale**, matches no finding: remove it"),
                          (EntryStatus.NOT_RUN, "not judged, its check did not run")):
         for entry in applied.with_status(status):
-            notes.append(f"- `accepted_risks[{entry.index}]` {cell(entry.check)} on {code(entry.resource)} "
-                         f"(owner {cell(entry.owner)}, until {entry.expires}): {text}")
+            notes.append(f"- `accepted_risks[{entry.index}]` {cell(entry.check)} on "
+                         f"{code(entry.resource, in_table=False)} (owner {cell(entry.owner)}, until {entry.expires}): "
+                         f"{text}")
     if notes:
         lines += ["", *notes]
     return [*lines, ""]
 
 
-def _coverage(scan: ScanResult) -> list[str]:
+def _coverage(scan: ScanResult, options: ReportOptions) -> list[str]:
     gaps = scan.inventory.gaps
     unknown = scan.with_status(Status.UNKNOWN)
-    lines = ["### Coverage", ""]
+    lines = ["### Coverage", "", f"Region metadata: {cell(region_metadata_text(scan, options))}.", ""]
     if not gaps and not unknown:
-        return [*lines, f"Everything the checks needed was read and judged (region metadata: "
-                        f"{scan.inventory.regions.source}).", ""]
+        return [*lines, "Everything the checks needed was read and judged.", ""]
     lines.append(f"{plural(len(gaps), 'read error')} and {plural(len(unknown), 'unknown verdict')}: the "
                  "resources concerned were neither passed nor failed.")
     if gaps:
@@ -167,13 +173,13 @@ def _coverage(scan: ScanResult) -> list[str]:
                 for g in gaps[:MAX_COVERAGE_ROWS]]
         lines += ["", *table(["scope", "data", "error"], rows)]
         if len(gaps) > MAX_COVERAGE_ROWS:
-            lines += ["", f"… {len(gaps) - MAX_COVERAGE_ROWS} more read errors."]
+            lines += ["", f"… {plural(len(gaps) - MAX_COVERAGE_ROWS, 'more read error')}."]
     if unknown:
         rows = [[o.check.id, code(short_id(o.resource.id)), cell(o.zone.name),
                  cell(o.result.evidence.get("missing") or o.result.message)] for o in unknown[:MAX_COVERAGE_ROWS]]
         lines += ["", "<details><summary>Unknown verdicts</summary>", "",
                   *table(["check", "resource", "zone", "missing"], rows)]
         if len(unknown) > MAX_COVERAGE_ROWS:
-            lines += ["", f"… {len(unknown) - MAX_COVERAGE_ROWS} more unknown verdicts."]
+            lines += ["", f"… {plural(len(unknown) - MAX_COVERAGE_ROWS, 'more unknown verdict')}."]
         lines += ["", "</details>"]
     return [*lines, ""]

@@ -15,6 +15,9 @@ Decisions that keep alerts stable and honest on GitHub:
   `invocations[0].toolExecutionNotifications`. `executionSuccessful` says whether the tool did
   its job (SARIF §3.20.14 is about the tool run, not the estate): it is false only when read errors
   left nothing at all to evaluate; partial coverage is reported by error-level notifications.
+* Message texts are SARIF plain text built from untrusted data: `sarif_text` doubles `{`/`}` (no
+  placeholders) and escapes square brackets (no embedded links), and shows control characters as
+  escapes; no `message.markdown` is written for results. The serialized log is scrubbed of secrets.
 * GitHub rejects a run with more than 25,000 results or a file above 10 MB gzip-compressed, and
   displays only the 5,000 most severe. Past a limit the least severe results are dropped
   (suppressed ones first) and a notification says how many; the JSON report still has them all.
@@ -40,12 +43,15 @@ from scanner.reporters.base import (
     ReportOptions,
     active_findings,
     iso,
+    plural,
+    requirement_text,
     scanned_subscriptions,
     severity_counts,
     suppressed_findings,
     zone_summaries,
 )
 from scanner.reporters.json_report import jsonable
+from scanner.sanitize import json_text, sarif_text, terminal_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -108,7 +114,8 @@ def render_sarif(scan: ScanResult, options: ReportOptions) -> str:
 
 
 def serialize(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, default=jsonable) + "\n"
+    """The log as written: secrets scrubbed here, so the size limits are judged on what is written."""
+    return json_text(json.dumps(document, indent=2, default=jsonable) + "\n")
 
 
 def sarif_document(scan: ScanResult, options: ReportOptions, limits: SarifLimits | None = None) -> dict[str, Any]:
@@ -273,7 +280,8 @@ def _result(outcome: Outcome, rule_index: int, options: ReportOptions) -> dict[s
             result["suppressions"] = [{
                 "kind": "external",
                 "status": "accepted",
-                "justification": f"{entry.justification} (owner {entry.owner}, accepted until {entry.expires})",
+                "justification": terminal_text(f"{entry.justification} (owner {entry.owner}, accepted until "
+                                               f"{entry.expires})"),
                 "properties": {"baseline": options.baseline.source, "entry": entry.index, "owner": entry.owner,
                                "expires": entry.expires.isoformat()},
             }]
@@ -289,10 +297,10 @@ def result_message(outcome: Outcome) -> str:
     where = ", ".join(p for p in (r.type, f"resource group {r.resource_group}" if r.resource_group else "",
                                   f"subscription {r.subscription_id}" if r.subscription_id else "") if p)
     text = f"{r.name} ({where}): {_flat(outcome.result.message).rstrip('.')}."
-    if outcome.result.requirement:
-        text += f" Requirement of landing zone {outcome.zone.name} ({outcome.zone.strategy}): " \
-                f"{outcome.result.requirement}."
-    return text
+    requirement = requirement_text(outcome)
+    if requirement:
+        text += f" {requirement[0].upper()}{requirement[1:]}."
+    return sarif_text(text)
 
 
 def fingerprint(check_id: str, resource_id: str) -> str:
@@ -357,7 +365,7 @@ def _notification(notice_id: str, level: str, text: str, *, location: dict[str, 
     notification: dict[str, Any] = {
         "descriptor": {"id": notice_id, "index": _NOTICE_INDEX[notice_id]},
         "level": level,
-        "message": {"text": text},
+        "message": {"text": sarif_text(text)},
     }
     if location:
         notification["locations"] = [location]
@@ -372,8 +380,9 @@ def _coverage_notifications(scan: ScanResult, rule_index: dict[str, int], limits
     gaps = sorted(scan.inventory.gaps, key=lambda g: (g.scope.lower(), g.data.lower(), g.error))
     notes = [_read_error(g) for g in gaps[: limits.max_notifications]]
     if len(gaps) > limits.max_notifications:
-        notes.append(_notification("BCDR1001", "error", f"{len(gaps) - limits.max_notifications} more read errors; "
-                                   "the JSON report's coverage.read_errors lists them all."))
+        more = plural(len(gaps) - limits.max_notifications, "more read error")
+        notes.append(_notification("BCDR1001", "error", f"{more}; the JSON report's coverage.read_errors lists them "
+                                   "all."))
     unknown = scan.with_status(Status.UNKNOWN)
     for outcome in unknown[: limits.max_notifications]:
         r = outcome.resource
@@ -384,8 +393,9 @@ def _coverage_notifications(scan: ScanResult, rule_index: dict[str, int], limits
             location=resource_location(r.id, r.name), associated=(outcome.check.id, rule_index[outcome.check.id]),
             properties={"evidence": dict(outcome.result.evidence)}))
     if len(unknown) > limits.max_notifications:
-        notes.append(_notification("BCDR1002", "warning", f"{len(unknown) - limits.max_notifications} more unknown "
-                                   "verdicts; the JSON report's coverage.unknown lists them all."))
+        more = plural(len(unknown) - limits.max_notifications, "more unknown verdict")
+        notes.append(_notification("BCDR1002", "warning", f"{more}; the JSON report's coverage.unknown lists them "
+                                   "all."))
     return notes
 
 
@@ -405,12 +415,12 @@ def _baseline_notifications(options: ReportOptions) -> list[dict[str, Any]]:
     notes = []
     for entry in applied.entries:
         status = str(applied.status(entry))
-        subject = (f"Baseline {applied.source} entry accepted_risks[{entry.index}] "
+        subject = (f"Baseline {applied.source}, accepted_risks entry {entry.index} "
                    f"({entry.check} on {entry.resource}, owner {entry.owner})")
         props = {"baseline": applied.source, **entry.to_json()}
         if status == "expired":
             notes.append(_notification("BCDR2001", "warning", f"{subject} expired on {entry.expires}; it no longer "
-                                       f"suppresses its {applied.matched.get(entry.index, 0)} finding(s).",
+                                       f"suppresses its {plural(applied.matched.get(entry.index, 0), 'finding')}.",
                                        properties=props))
         elif status == "stale":
             notes.append(_notification("BCDR2002", "warning", f"{subject} matches no finding; remove it.",

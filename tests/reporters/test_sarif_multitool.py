@@ -84,3 +84,18 @@ def test_sarif_with_suppressions_gaps_and_baseline_notices_passes_githubs_ingest
     log.write_text(json.dumps(document), encoding="utf-8")
     errors = validate_with_multitool(log, tmp_path)
     assert errors == [], json.dumps(errors, indent=1)[:4000]
+
+
+def test_hostile_estate_sarif_passes_githubs_ingestion_rules(tmp_path):
+    """Escaped message texts (doubled braces, escaped brackets and backslashes) stay valid for GitHub."""
+    from tests.reporters.test_hostile_text import hostile_estate
+
+    multitool()
+    estate, policy, baseline = hostile_estate(tmp_path)
+    log = tmp_path / "hostile.sarif"
+    run = bcdr("scan", "--snapshot", estate, "--policy", policy, "--baseline", baseline, "--format", "sarif",
+               "--output", log)
+    assert run.code in (0, 1, 3), run.err
+    validate_sarif(json.loads(log.read_text("utf-8")))
+    errors = validate_with_multitool(log, tmp_path)
+    assert errors == [], json.dumps(errors, indent=1)[:4000]

@@ -19,7 +19,7 @@ def test_vault_that_omits_the_flag_fails_because_arm_omits_it_until_enabled():
     assert result.severity == Severity.HIGH
     assert "omits enablePurgeProtection" in result.evidence["observed"]
     assert result.evidence["required"] == "enablePurgeProtection true"
-    assert result.requirement == "min_soft_delete_days=7 (backup-restore default)"
+    assert result.requirement.startswith("purge protection (every strategy")
 
 
 def test_explicit_false_fails():

@@ -48,7 +48,7 @@ def test_geo_replication_alone_fails_and_cites_dual_load():
     assert result.status == Status.FAIL
     assert result.evidence["observed"] == "Standard_RAGRS only"
     assert "dual load" in result.message
-    assert "geo_redundancy=required (warm-spare default)" in result.requirement
+    assert result.requirement == "a DR copy besides geo-replication (warm-spare: a live copy in another region)"
 
 
 def test_copies_in_the_same_region_do_not_qualify():

@@ -19,7 +19,7 @@ def test_geo_replication_without_read_access_fails_in_hot_spare():
         assert result.status == Status.FAIL, sku
         assert result.evidence["observed"] == sku
         assert "RA-GRS or RA-GZRS" in result.evidence["required"]
-        assert "strategy=hot-spare" in result.requirement
+        assert result.requirement.startswith("read access to the secondary region (hot-spare")
 
 
 def test_not_applicable_outside_hot_spare_and_to_accounts_without_geo_replication():

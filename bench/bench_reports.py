@@ -1,0 +1,64 @@
+"""Report rendering benchmark: every format of one evaluated synthetic estate (bench_evaluate's generator).
+
+Loads and evaluates once, then renders each format (the table at 80 and 120 columns and with no
+width, as in a pipe) and prints the best of --repeat CPU times of this process (less sensitive than
+wall-clock time to other work on a shared machine) and the size of the output.
+
+    python bench/bench_reports.py [--resources 20000] [--repeat 3] [--only json,sarif,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_evaluate import generate  # a sibling script, not a package
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="comma-separated labels to run (json, sarif, markdown, table@80...)")
+    args = parser.parse_args()
+
+    import json
+
+    from scanner.engine import evaluate, tune_gc_for_batch
+    from scanner.policy import parse_policy
+    from scanner.registry import discover
+    from scanner.reporters import FORMATS
+    from scanner.reporters.base import ReportOptions
+    from scanner.snapshot import load_snapshot
+
+    tune_gc_for_batch()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench-snapshot.json"
+        generate(path, args.resources)
+        policy = parse_policy(json.loads(path.with_suffix(".policy.json").read_text()), "bench")
+        scan = evaluate(load_snapshot(path), policy, discover(include_plugins=False))
+    print(f"{len(scan.inventory.resources):,} resources, {len(scan.outcomes):,} results, "
+          f"{len(scan.findings):,} findings")
+    base = ReportOptions(snapshot="bench-snapshot.json")
+    cases = [("json", "json", base), ("sarif", "sarif", base), ("markdown", "markdown", base),
+             ("table@80", "table", replace(base, width=80)), ("table@120", "table", replace(base, width=120)),
+             ("table@pipe", "table", replace(base, width=None))]
+    wanted = {w.strip() for w in args.only.split(",") if w.strip()}
+    for label, fmt, options in (c for c in cases if not wanted or c[0] in wanted):
+        best, size = float("inf"), 0
+        for _ in range(max(args.repeat, 1)):
+            t0 = time.process_time()
+            text = FORMATS[fmt](scan, options)
+            best = min(best, time.process_time() - t0)
+            size = len(text)
+        print(f"{label:>12}: {best:6.2f} s  {size / 1e6:6.2f} MB  {text.count(chr(10)):>9,} lines")
+
+
+if __name__ == "__main__":
+    main()
