@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from azure.core.exceptions import ServiceResponseTimeoutError
 
-# A Retry-After longer than this is not slept: the read waits for the final re-read pass instead
+# A Retry-After longer than this is not slept: the read waits for the re-read pass instead
 # (ARM refills a subscription's read bucket at 25 tokens a second, so its own throttling never
 # asks for more than seconds; a longer wait is an outage or a hostile server).
 RETRY_AFTER_CAP = 60.0

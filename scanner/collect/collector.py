@@ -38,8 +38,8 @@ from scanner.collect.shape import (
     DUPLICATE,
     FOREIGN,
     MALFORMED,
-    REASONS,
     describe_drops,
+    empty_counts,
     id_problem,
     resource_problem,
     scrub,
@@ -519,7 +519,7 @@ class LiveCollector:
         for sub in sorted(found.locations):
             for loc in found.locations[sub]:
                 locations.setdefault(str(loc["name"]).lower(), loc)
-        dropped = Counter({reason: 0 for reason in REASONS})
+        dropped = empty_counts()
         for counts in found.dropped.values():
             dropped.update(counts)
         return Inventory(

@@ -88,6 +88,7 @@ class Watchdog:
         self._order = itertools.count()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._stopped = False
 
     def watch(self, deadline: float) -> _Guard:
         guard = _Guard(deadline)
@@ -100,18 +101,27 @@ class Watchdog:
                 self._cond.notify()
         return guard
 
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap or self._heap[0][0] > time.monotonic():
-                    if self._heap and self._heap[0][2].done:
-                        heapq.heappop(self._heap)  # finished in time: nothing to do
-                        continue
-                    self._cond.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
-                _, _, guard = heapq.heappop(self._heap)
-            if not guard.done and not guard.kill():
-                with self._cond:  # still connecting: look again shortly
+        while (guard := self._next_expired()) is not None:
+            if not guard.kill():  # still connecting: look again shortly
+                with self._cond:
                     heapq.heappush(self._heap, (time.monotonic() + _REPOKE, next(self._order), guard))
+
+    def _next_expired(self) -> _Guard | None:
+        with self._cond:
+            while not self._stopped:
+                if self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)  # finished in time: nothing to do
+                elif self._heap and self._heap[0][0] <= time.monotonic():
+                    return heapq.heappop(self._heap)[2]
+                else:
+                    self._cond.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
+            return None
 
 
 _watching = threading.local()
@@ -162,6 +172,10 @@ class BoundedSession(requests.Session):
         self.max_bytes = max_bytes
         self.watchdog = Watchdog()
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING
+
+    def close(self) -> None:
+        super().close()
+        self.watchdog.stop()
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         deadline, own = self._deadline()

@@ -14,6 +14,7 @@ import pytest
 
 from scanner.collect.bounds import Limits
 from scanner.collect.collector import Scope
+from scanner.collect.collectors import KEY_VAULT
 from scanner.model import Inventory
 from tests.collect.conftest import collect, collector
 from tests.emulator import Emulator, Fault
@@ -262,9 +263,9 @@ def test_a_next_link_loop_ends_with_a_gap(arm: Emulator, resource_type: str, loo
 
 def test_a_list_past_its_deadline_ends_with_a_gap(arm: Emulator) -> None:
     arm.page_size = 1
-    arm.add_fault(Fault(f"^/subscriptions/{SUB1}" + LISTS[VAULTS], None, times=None, latency=0.6))
-    inventory = collect(arm, limits=Limits(list_deadline=1.0))
-    assert gaps(inventory) == [(f"/subscriptions/{SUB1}", VAULTS, "not read: the 1 s per-read deadline reached")]
+    arm.add_fault(Fault(f"^/subscriptions/{SUB1}" + LISTS[VAULTS], None, times=None, latency=1.5))
+    inventory = collect(arm, Scope(subscriptions=(SUB1,)), types=(KEY_VAULT,), limits=Limits(list_deadline=2.0))
+    assert gaps(inventory) == [(f"/subscriptions/{SUB1}", VAULTS, "not read: the 2 s per-read deadline reached")]
     assert len(list_calls(arm, VAULTS)) < len(served(arm, VAULTS, SUB1))
 
 
@@ -309,14 +310,15 @@ def test_a_gzip_bomb_is_a_gap_and_never_held_in_memory(arm: Emulator) -> None:
 
 @pytest.mark.parametrize("from_headers", [False, True], ids=["body", "headers"])
 def test_a_slow_drip_ends_at_the_request_deadline(arm: Emulator, from_headers: bool) -> None:
-    # One byte every 0.2 s: every read gets a byte well within the read timeout, so only the
+    # One byte every 0.3 s: every read gets a byte well within the read timeout, so only the
     # whole-request deadline ends it (the full answer would take minutes).
-    arm.add_fault(Fault(first_page(VAULTS), 200, times=None, drip=0.2, drip_headers=from_headers))
+    arm.add_fault(Fault(first_page(VAULTS), 200, times=None, drip=0.3, drip_headers=from_headers))
     started = time.monotonic()
-    inventory = collect(arm, Scope(subscriptions=(SUB1,)), read_timeout=1.0, limits=Limits(request_deadline=1.5))
-    assert time.monotonic() - started < 30
+    inventory = collect(arm, Scope(subscriptions=(SUB1,)), types=(KEY_VAULT,), read_timeout=1.0,
+                        limits=Limits(request_deadline=3.0))
+    assert time.monotonic() - started < 40
     assert gaps(inventory) == [(f"/subscriptions/{SUB1}", VAULTS,
-                                "no complete response within the 1.5 s request deadline")]
+                                "no complete response within the 3 s request deadline")]
     assert len(list_calls(arm, VAULTS)) == 2  # not retried at once; once more in the re-read pass
 
 
