@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from random import Random
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -94,20 +95,33 @@ class Recorded:
 @dataclass
 class Storm:
     """Transient faults by request count, whatever the URL: 429 on every `every_429`th request
-    (with `retry_after`), otherwise 500 on every `every_500`th."""
+    (with `retry_after`), otherwise 500 on every `every_500`th. With `random`, each request fails
+    independently at the same rates (1 in `every_429`, then 1 in `every_500`), so that where the
+    faults fall does not depend on how the client's requests happen to interleave."""
 
     every_429: int = 4
     every_500: int = 7
     retry_after: str = "1"
+    random: bool = False
+    seed: int | None = None
     _count: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    _draw: Random = field(default_factory=Random)
+
+    def __post_init__(self) -> None:
+        self._draw.seed(self.seed)
 
     def status(self) -> int | None:
         n = next(self._count)
+        if self.random:
+            return 429 if self._hit(self.every_429) else 500 if self._hit(self.every_500) else None
         if self.every_429 and n % self.every_429 == 0:
             return 429
         if self.every_500 and n % self.every_500 == 0:
             return 500
         return None
+
+    def _hit(self, every: int) -> bool:
+        return bool(every) and self._draw.random() < 1 / every
 
 
 @dataclass
