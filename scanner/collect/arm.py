@@ -25,13 +25,11 @@ from azure.core.exceptions import (
 from azure.core.rest import HttpRequest
 from azure.mgmt.core.exceptions import ARMErrorFormat
 
-from scanner.collect.pipeline import ReadOnlyViolation
+from scanner.collect.bounds import RETRY_AFTER_CAP, BoundReached, MalformedPayload, RequestDeadline
+from scanner.collect.pipeline import ReadOnlyViolation, certificate_failure, retry_after
 
+__all__ = ["MalformedPayload", "arm_get", "arm_list", "describe", "is_transient", "raw_pages", "sdk_items", "to_json"]
 _MAX_ERROR = 400
-
-
-class MalformedPayload(ValueError):
-    """ARM answered 200 with something that is not the document or list it should be."""
 
 
 def to_json(item: Any) -> dict[str, Any]:
@@ -82,13 +80,11 @@ def arm_get(client: Any, url: str) -> Any:
 
 
 def arm_list(client: Any, path: str, api_version: str) -> Iterator[dict[str, Any]]:
-    """Every item of an ARM list, following `nextLink` until ARM gives none."""
+    """Every item of an ARM list, following `nextLink` until ARM gives none. The pipeline checks
+    each page and bounds the paging (pages, loops, deadline) for the read in progress
+    (`scanner.collect.bounds.reading`), as it does for the SDK pagers."""
     url: str | None = f"{path}?api-version={api_version}"
-    seen: set[str] = set()
     while url:
-        if url in seen:  # a server that links a page to itself would loop forever
-            raise MalformedPayload("nextLink repeats an earlier page")
-        seen.add(url)
         body = arm_get(client, url)
         if not isinstance(body, dict) or not isinstance(body.get("value"), list):
             raise MalformedPayload("a list response without a 'value' array")
@@ -97,30 +93,57 @@ def arm_list(client: Any, path: str, api_version: str) -> Iterator[dict[str, Any
         url = _with_api_version(next_link, api_version) if isinstance(next_link, str) and next_link else None
 
 
-def describe(exc: BaseException) -> tuple[str, int | None]:
+def describe(exc: BaseException, retry_after_cap: float = RETRY_AFTER_CAP) -> tuple[str, int | None]:
     """A one-line reason and the HTTP status (if any) for a read that failed for good."""
+    if isinstance(exc, BoundReached | RequestDeadline):
+        return _clip(_first_line(str(exc))), None
     if isinstance(exc, DecodeError):
         status = getattr(exc.response, "status_code", None)
         return _clip(f"malformed JSON in the response (HTTP {status})"), None
     if isinstance(exc, ClientAuthenticationError) and exc.response is None:
         return _clip(f"authentication failed: {_first_line(exc.message)}"), None
     if isinstance(exc, HttpResponseError):
-        status = exc.status_code
-        code = getattr(exc.error, "code", None) if exc.error else None
-        message = getattr(exc.error, "message", None) if exc.error else None
-        text = f"HTTP {status}" + (f" {code}" if code else "") + f": {_first_line(message or exc.reason or '')}"
-        if status in (408, 429) or (status or 0) >= 500:
-            text += " (retries exhausted)"
-        return _clip(text), status
+        return _clip(_http_error(exc, retry_after_cap)), exc.status_code
     if isinstance(exc, ServiceRequestError):
         return _clip(f"cannot reach ARM: {_first_line(str(exc))}"), None
     if isinstance(exc, ServiceResponseError):
         return _clip(f"no complete response from ARM: {_first_line(str(exc))}"), None
     if isinstance(exc, ReadOnlyViolation):
         return _clip(str(exc)), None
-    if isinstance(exc, (MalformedPayload, DeserializationError, json.JSONDecodeError, UnicodeDecodeError)):
-        return _clip(f"malformed payload: {_first_line(str(exc))}"), None
+    if isinstance(exc, (MalformedPayload, DeserializationError, json.JSONDecodeError, UnicodeDecodeError,
+                        RecursionError)):
+        return _clip(f"malformed payload: {_first_line(str(exc)) or type(exc).__name__}"), None
     return _clip(f"internal error: {type(exc).__name__}: {_first_line(str(exc))}"), None
+
+
+def _http_error(exc: HttpResponseError, retry_after_cap: float) -> str:
+    status = exc.status_code
+    code = getattr(exc.error, "code", None) if exc.error else None
+    message = getattr(exc.error, "message", None) if exc.error else None
+    text = f"HTTP {status}" + (f" {code}" if code else "") + f": {_first_line(message or exc.reason or '')}"
+    if status in (408, 429) or (status or 0) >= 500:
+        headers = getattr(exc.response, "headers", None)
+        wait = retry_after(headers) if headers is not None else None
+        if wait is not None and wait > retry_after_cap:
+            text += f" (Retry-After {wait:.0f} s is beyond the {retry_after_cap:g} s cap: not waited for)"
+        else:
+            text += " (retries exhausted)"
+    return text
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failed read may succeed when tried again later: throttling (also a Retry-After
+    beyond the cap), server errors, timeouts and dropped connections; not a refusal, a malformed
+    answer or a bound."""
+    if isinstance(exc, BoundReached | RequestDeadline):
+        return exc.transient
+    if isinstance(exc, DecodeError):
+        return False
+    if isinstance(exc, HttpResponseError) and exc.status_code is not None:
+        return exc.status_code in (408, 429) or exc.status_code >= 500
+    if isinstance(exc, ServiceRequestError | ServiceResponseError):
+        return not certificate_failure(exc)
+    return False
 
 
 def _parse(text: str) -> Any:
@@ -128,6 +151,8 @@ def _parse(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedPayload(f"invalid JSON ({exc.msg} at character {exc.pos})") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting deeper than Python recurses
+        raise MalformedPayload(f"unreadable JSON ({type(exc).__name__})") from None
 
 
 def _with_api_version(url: str, api_version: str) -> str:

@@ -15,6 +15,7 @@ from azure.mgmt.resource.subscriptions import SubscriptionClient
 from azure.mgmt.sql import SqlManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
+from scanner.collect.bounds import DEFAULT_LIMITS, Limits
 from scanner.collect.pipeline import DEFAULT_BACKOFF, RequestStats, build_policies
 from scanner.collect.throttle import Throttle
 
@@ -30,8 +31,10 @@ _CLIENTS: dict[str, type] = {
 
 class ClientFactory:
     def __init__(self, credential: TokenCredential, endpoint: str, scope: str, transport: RequestsTransport,
-                 throttle: Throttle, stats: RequestStats, backoff: float = DEFAULT_BACKOFF) -> None:
+                 throttle: Throttle, stats: RequestStats, backoff: float = DEFAULT_BACKOFF,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
         self.credential = credential
+        self.limits = limits
         self.backoff = backoff
         self.endpoint = endpoint
         self.scope = scope
@@ -45,7 +48,8 @@ class ClientFactory:
         return {
             "base_url": self.endpoint,
             "credential_scopes": [self.scope],
-            "policies": build_policies(self.credential, self.scope, self.throttle, self.stats, self.backoff),
+            "policies": build_policies(self.credential, self.scope, self.throttle, self.stats, self.backoff,
+                                       endpoint=self.endpoint, limits=self.limits),
             "transport": self.transport,
         }
 

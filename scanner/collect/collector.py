@@ -5,6 +5,11 @@ Order of work: the subscriptions in scope (tenant level), then each subscription
 groups (their tags decide landing zones, so a subscription whose groups cannot be read is not
 judged at all), then, all in parallel on a bounded pool, locations, locks and every resource type
 of the table in `collectors.py`, each parent's child configuration as soon as the parent is read.
+At the end of each of these phases, the reads that failed for a transient reason (throttling,
+server errors, timeouts, a Retry-After beyond the cap) are tried once more.
+
+Every read runs within the bounds of `scanner.collect.bounds`; every document is checked
+(`scanner.collect.shape`) and scrubbed of secrets before it is kept.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import logging
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,14 +27,26 @@ from typing import Any
 from azure.core.exceptions import ClientAuthenticationError
 
 from scanner import __version__
-from scanner.collect.arm import MalformedPayload, describe, raw_pages, to_json
+from scanner.collect.arm import MalformedPayload, describe, is_transient, raw_pages, to_json
 from scanner.collect.auth import Target, connection_verify, redact
+from scanner.collect.bounds import DEFAULT_LIMITS, Limits, Read, reading
 from scanner.collect.clients import ClientFactory, SubscriptionClients
 from scanner.collect.collectors import TYPES, ChildSpec, EnrichSpec, TypeSpec
 from scanner.collect.pipeline import DEFAULT_BACKOFF, RequestStats, build_transport
 from scanner.collect.scheduler import Scheduler, Task
+from scanner.collect.shape import (
+    DUPLICATE,
+    FOREIGN,
+    MALFORMED,
+    describe_drops,
+    empty_counts,
+    id_problem,
+    resource_problem,
+    scrub,
+    type_of,
+)
 from scanner.collect.throttle import TENANT_KEY, Throttle
-from scanner.model import Inventory, ReadGap, Resource, resource_group_of, type_from_id
+from scanner.model import Inventory, ReadGap, Resource, resource_group_of
 
 LOG = logging.getLogger("bcdr_scan.collect")
 # Subscriptions whose resources are live (Warned and PastDue still run; Disabled ones are
@@ -37,7 +55,12 @@ ACTIVE_STATES = frozenset({"enabled", "warned", "pastdue"})
 RESOURCE_GROUPS = "Microsoft.Resources/resourceGroups"
 LOCKS = "Microsoft.Authorization/locks"
 LOCATIONS = "locations"
-_RESOURCE_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/[^/]+/[^/]+/[^/]+", re.IGNORECASE)
+SUBSCRIPTIONS = "Microsoft.Resources/subscriptions"
+_SUBSCRIPTION_ID = re.compile(r"^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                              re.IGNORECASE)
+_RESOURCE_GROUP_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+$", re.IGNORECASE)
+_LOCK_ID = re.compile(r"^/subscriptions/.*/providers/Microsoft\.Authorization/locks/[^/]+$", re.IGNORECASE)
+_LOCATION_ID = re.compile(r"^/subscriptions/[^/]+/locations/[^/]+$", re.IGNORECASE)
 
 
 class CollectionError(Exception):
@@ -75,23 +98,40 @@ class _Found:
     locations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     gaps: dict[tuple[str, str], ReadGap] = field(default_factory=dict)
     rg_readable: set[str] = field(default_factory=set)
+    # Documents dropped per read (scope, data), by reason; a re-read replaces its first count.
+    dropped: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    redacted: int = 0
+    queued: set[tuple[str, str]] = field(default_factory=set)  # (parent id, child data) read or queued
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A read that failed for a transient reason: tried once more at the end of its phase."""
+
+    key: str
+    scope: str
+    data: str
+    fn: Callable[..., None]
+    args: tuple[Any, ...]
+    discovers: bool
 
 
 class LiveCollector:
     def __init__(self, target: Target, credential: Any, *, credential_label: str, scope: Scope,
                  max_concurrency: int = 16, secrets: Iterable[str] = (), types: tuple[TypeSpec, ...] = TYPES,
                  throttle: Throttle | None = None, retry_backoff: float = DEFAULT_BACKOFF,
-                 read_timeout: float = 60) -> None:
+                 read_timeout: float = 60, limits: Limits = DEFAULT_LIMITS) -> None:
         self.target = target
         self.credential = credential
         self.credential_label = credential_label
         self.scope = scope
         self.max_concurrency = max_concurrency
-        self.secrets = tuple(secrets)
+        self.secrets = tuple(s for s in secrets if s)
         self.types = types
         self.throttle = throttle or Throttle()
         self.retry_backoff = retry_backoff
         self.read_timeout = read_timeout
+        self.limits = limits
         self.stats = RequestStats()
         self.progress = Progress()
         self._found = _Found()
@@ -101,14 +141,18 @@ class LiveCollector:
         self._tenant: Any = None
         self.in_scope: list[str] = []
         self._fatal: CollectionError | None = None
+        self._failed: list[_Failed] = []
+        self._rereads = Counter[str]()
+        self._deadline = float("inf")
 
     # --- entry point ----------------------------------------------------------------------
     def collect(self) -> Inventory:
         started = datetime.now(UTC)
         clock = time.monotonic()
-        transport = build_transport(self.max_concurrency, connection_verify(), self.read_timeout)
+        self._deadline = clock + self.limits.scan_deadline
+        transport = build_transport(self.max_concurrency, connection_verify(), self.read_timeout, self.limits)
         factory = ClientFactory(self.credential, self.target.arm_endpoint, self.target.token_scope, transport,
-                                self.throttle, self.stats, self.retry_backoff)
+                                self.throttle, self.stats, self.retry_backoff, self.limits)
         try:
             self._tenant = factory.subscriptions()
             subscriptions = self._in_scope()
@@ -138,35 +182,54 @@ class LiveCollector:
             self.in_scope = sorted(wanted)
             # A named subscription that cannot be read is a `*` gap; its resources are not read.
             return sorted(s for s in wanted if s in self._found.subscriptions)
-        try:
-            docs = [to_json(s) for s in client.subscriptions.list()]
-        except ClientAuthenticationError as exc:
-            raise self._auth_failure(exc) from None
-        except Exception as exc:
-            raise CollectionError(self._redact(f"cannot list subscriptions: {describe(exc)[0]}")) from None
+        docs = self._list_subscriptions(client)
         chosen = []
+        drops = Counter[str]()
         for doc in docs:
-            sub = str(doc.get("subscriptionId") or "").lower()
-            if not sub or sub in excluded:
+            if not _is_subscription(doc):
+                drops[MALFORMED] += 1
                 continue
-            if str(doc.get("state") or "").lower() in ACTIVE_STATES:
-                self._found.subscriptions[sub] = doc
+            sub = doc["subscriptionId"].lower()
+            if sub in excluded or str(doc.get("state") or "").lower() not in ACTIVE_STATES:
+                continue
+            kept = self._clean(doc, drops)
+            if kept is not None and sub not in self._found.subscriptions:
+                self._found.subscriptions[sub] = kept
                 chosen.append(sub)
+        self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
         self.in_scope = sorted(chosen)
         if not chosen:
             raise CollectionError("the credential sees no enabled subscription in scope "
                                   f"({len(docs)} visible, {len(excluded)} excluded); name one with --subscription")
         return sorted(chosen)
 
+    def _list_subscriptions(self, client: Any) -> list[Any]:
+        """The tenant's subscriptions; a transient failure is tried once more, as every read is."""
+        for attempt in (1, 2):
+            try:
+                with reading(self._new_read()):
+                    return [to_json(s) for s in client.subscriptions.list()]
+            except ClientAuthenticationError as exc:
+                raise self._auth_failure(exc) from None
+            except Exception as exc:
+                if attempt == 1 and is_transient(exc) and not self._past_deadline():
+                    continue
+                raise CollectionError(self._redact(f"cannot list subscriptions: {self._describe(exc)[0]}")) from None
+        raise AssertionError("unreachable")
+
     def _read_subscription(self, client: Any, sub: str) -> None:
         try:
             doc = to_json(client.subscriptions.get(sub))
         except ClientAuthenticationError as exc:  # no token, or ARM refuses it: nothing can be read
             raise self._auth_failure(exc) from None
-        if str(doc.get("subscriptionId") or "").lower() != sub:
-            raise MalformedPayload(f"the subscription document is not {sub}")
-        with self._found.lock:
-            self._found.subscriptions[sub] = doc
+        drops = Counter[str]()
+        if not _is_subscription(doc, sub):
+            drops[MALFORMED] += 1
+        kept = self._clean(doc, drops) if not drops else None
+        self._record_drops(f"/subscriptions/{sub}", "*", drops)
+        if kept is not None:
+            with self._found.lock:
+                self._found.subscriptions[sub] = kept
 
     def _auth_failure(self, exc: ClientAuthenticationError) -> CollectionError:
         reason = describe(exc)[0]
@@ -183,12 +246,15 @@ class LiveCollector:
 
     # --- resource groups ------------------------------------------------------------------
     def _read_resource_groups(self, sub: str) -> None:
-        # Any failure here is a `*` gap for the subscription (see the module docstring).
+        # Any failure here is a `*` gap for the subscription (see the module docstring): a group
+        # that cannot be kept may be the one whose tags place resources in a landing zone.
         docs = [to_json(g) for g in self._clients[sub].resources.resource_groups.list()]
-        if not all(_is_id(d) for d in docs):
-            raise MalformedPayload("a resource group without an id")
+        kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _RESOURCE_GROUP_ID),
+                          f"/subscriptions/{sub}", "*")
+        if kept is None:
+            return
         with self._found.lock:
-            for doc in docs:
+            for doc in kept:
                 if self._in_rg_scope(str(doc["id"])):
                     self._found.resource_groups[str(doc["id"]).lower()] = doc
             self._found.rg_readable.add(sub)
@@ -213,16 +279,21 @@ class LiveCollector:
 
     def _read_locations(self, sub: str) -> None:
         docs = [to_json(loc) for loc in self._tenant.subscriptions.list_locations(sub)]
+        kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _LOCATION_ID)
+                          or (None if isinstance(doc.get("name"), str) and doc["name"] else MALFORMED),
+                          f"/subscriptions/{sub}", LOCATIONS, keep_partial=True)
         with self._found.lock:
-            self._found.locations[sub] = [d for d in docs if isinstance(d.get("name"), str)]
+            self._found.locations[sub] = kept or []
 
     def _read_locks(self, sub: str) -> None:
         # list_at_subscription_level returns the locks of the subscription and everything in it.
         docs = raw_pages(self._clients[sub].locks.management_locks.list_at_subscription_level)
-        kept = [d for d in docs if _is_id(d) and self._in_rg_scope(str(d["id"]), lock=True)]
+        kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _LOCK_ID),
+                          f"/subscriptions/{sub}", LOCKS, keep_partial=True)
         with self._found.lock:
-            for doc in kept:
-                self._found.locks[str(doc["id"]).lower()] = doc
+            for doc in kept or []:
+                if self._in_rg_scope(str(doc["id"]), lock=True):
+                    self._found.locks[str(doc["id"]).lower()] = doc
 
     def _read_type(self, sub: str, spec: TypeSpec) -> None:
         self._store(sub, f"/subscriptions/{sub}", spec.type, spec.list(self._clients[sub]), spec.children)
@@ -231,44 +302,115 @@ class LiveCollector:
         self._store(sub, str(parent["id"]), spec.type, spec.fetch(self._clients[sub], parent), spec.children)
 
     def _enrich(self, sub: str, parent: Mapping[str, Any], spec: EnrichSpec) -> None:
-        doc = to_json(spec.fetch(self._clients[sub], parent))
-        if not _valid_resource(doc, _type_of(parent)) or str(doc["id"]).lower() != str(parent["id"]).lower():
-            raise ValueError(f"the expanded document is not {parent['id']}")
-        with self._found.lock:
-            self._found.resources[str(doc["id"]).lower()] = doc
+        """Re-read the parent: the answer must be that very document."""
+        doc = _as_doc(spec.fetch(self._clients[sub], parent))
+        parent_id = str(parent["id"])
+        drops = Counter[str]()
+        problem = resource_problem(doc, type_of(parent), f"/subscriptions/{sub}")
+        if problem is None and str(doc["id"]).lower() != parent_id.lower():
+            problem = FOREIGN
+        if problem is not None:
+            drops[problem] += 1
+        kept = self._clean(doc, drops) if problem is None else None
+        self._record_drops(parent_id, spec.data, drops)
+        if kept is not None:
+            with self._found.lock:
+                self._found.resources[parent_id.lower()] = kept
 
     def _store(self, sub: str, scope: str, resource_type: str, items: Iterable[Any],
                children: tuple[ChildSpec | EnrichSpec, ...]) -> None:
-        """Keep every well-formed document (even when a later page fails), then queue its children."""
-        malformed = 0
-        parent_prefix = scope.lower() + "/"
+        """Keep every document that answers what was asked (even when a later page fails), then
+        queue its children; count the others by reason."""
+        drops = Counter[str]()
+        seen: set[str] = set()
         try:
             for item in items:
-                doc = item if isinstance(item, dict) else to_json(item)
-                if not _valid_resource(doc, resource_type) or not str(doc["id"]).lower().startswith(parent_prefix):
-                    malformed += 1
+                doc = _as_doc(item)
+                problem = resource_problem(doc, resource_type, scope)
+                if problem is None and str(doc["id"]).lower() in seen:
+                    problem = DUPLICATE
+                if problem is not None:
+                    drops[problem] += 1
                     continue
-                if not self._in_rg_scope(str(doc["id"])):
+                assert doc is not None
+                seen.add(str(doc["id"]).lower())
+                kept = self._clean(doc, drops)
+                if kept is None or not self._in_rg_scope(str(doc["id"])):
                     continue
                 with self._found.lock:
-                    self._found.resources[str(doc["id"]).lower()] = doc
+                    self._found.resources[str(doc["id"]).lower()] = kept
                     self.progress.resources = len(self._found.resources)
-                self._queue_children(sub, doc, children)
+                self._queue_children(sub, doc, children)  # as ARM sent it: its id names the children's URLs
         finally:
-            if malformed:
-                self._gap(scope, resource_type, f"malformed payload: {malformed} document(s) without a valid "
-                          f"id or of another type than {resource_type}", None)
+            self._record_drops(scope, resource_type, drops)
 
     def _queue_children(self, sub: str, doc: Mapping[str, Any], children: tuple[ChildSpec | EnrichSpec, ...]) -> None:
         assert self._scheduler is not None
         for child in children:
-            if not child.when(doc):
+            data = child.data if isinstance(child, EnrichSpec) else child.type
+            if not child.when(doc) or not self._first_time(str(doc["id"]), data):
                 continue
             if isinstance(child, EnrichSpec):
-                self._submit(sub, str(doc["id"]), child.data, self._enrich, sub, doc, child)
+                self._submit(sub, str(doc["id"]), data, self._enrich, sub, doc, child)
             else:
-                self._submit(sub, str(doc["id"]), child.type, self._read_child, sub, doc, child,
+                self._submit(sub, str(doc["id"]), data, self._read_child, sub, doc, child,
                              discovers=bool(child.children))
+
+    def _first_time(self, parent_id: str, data: str) -> bool:
+        """A list read again (re-read pass) must not queue its children's reads twice."""
+        key = (parent_id.lower(), data.lower())
+        with self._found.lock:
+            if key in self._found.queued:
+                return False
+            self._found.queued.add(key)
+            return True
+
+    # --- documents --------------------------------------------------------------------------
+    def _kept(self, docs: list[Any], problem_of: Callable[[Any], str | None], scope: str, data: str,
+              keep_partial: bool = False) -> list[dict[str, Any]] | None:
+        """The documents of a list that are not resources (groups, locks, locations), scrubbed;
+        None when some had to be dropped (the gap says why), unless `keep_partial`."""
+        drops = Counter[str]()
+        kept: dict[str, dict[str, Any]] = {}
+        for item in docs:
+            doc = _as_doc(item)
+            problem = MALFORMED if doc is None else problem_of(doc)
+            if problem is None and str(doc["id"]).lower() in kept:
+                problem = DUPLICATE
+            if problem is not None:
+                drops[problem] += 1
+                continue
+            assert doc is not None
+            clean = self._clean(doc, drops)
+            if clean is not None:
+                kept[str(doc["id"]).lower()] = clean
+        self._record_drops(scope, data, drops)
+        return list(kept.values()) if keep_partial or not drops else None
+
+    def _clean(self, doc: Mapping[str, Any], drops: Counter[str]) -> dict[str, Any] | None:
+        """The document without secrets, or None (counted) when it cannot be stored."""
+        try:
+            clean, changed = scrub(doc, self.secrets)
+        except MalformedPayload:
+            drops[MALFORMED] += 1
+            return None
+        if changed:
+            with self._found.lock:
+                self._found.redacted += changed
+        return clean
+
+    def _record_drops(self, scope: str, data: str, drops: Counter[str]) -> None:
+        """Count what a read dropped (replacing an earlier attempt's count) and, when it dropped
+        anything, record a gap for what was asked: the dropped document may have been the one
+        that mattered."""
+        key = (scope.lower(), data.lower())
+        with self._found.lock:
+            if sum(drops.values()):
+                self._found.dropped[key] = drops
+            else:
+                self._found.dropped.pop(key, None)
+        if sum(drops.values()):
+            self._gap(scope, data, describe_drops(drops, data), None)
 
     # --- scope ------------------------------------------------------------------------------
     def _in_rg_scope(self, resource_id: str, *, lock: bool = False) -> bool:
@@ -282,11 +424,45 @@ class LiveCollector:
 
     # --- running tasks ----------------------------------------------------------------------
     def _run(self, seed: Callable[[Callable[..., None]], Any]) -> None:
-        scheduler = self._scheduler = Scheduler(self.max_concurrency, self.throttle.ready_in, self._task_crashed)
+        """Run a phase, then read again, once, what failed for a transient reason (and what those
+        reads discover), while the scan's deadline allows."""
+        self._run_pass(seed)
+        while self._failed and not self._past_deadline():
+            failed, self._failed = self._failed, []
+            self._rereads["reads"] += len(failed)
+            self._run_pass(lambda submit, failed=failed: [self._reread(f) for f in failed])
+            with self._found.lock:
+                self._rereads["recovered"] += sum(1 for f in failed if _gap_key(self._redact(f.scope), f.data)
+                                                  not in self._found.gaps)
+        self._failed = []
+
+    def _run_pass(self, seed: Callable[[Callable[..., None]], Any]) -> None:
+        scheduler = self._scheduler = Scheduler(self.max_concurrency, self._ready_in, self._task_crashed)
         seed(self._submit)
         scheduler.run()
         if self._fatal is not None:
             raise self._fatal
+
+    def _reread(self, failed: _Failed) -> None:
+        with self._found.lock:
+            self._found.gaps.pop(_gap_key(self._redact(failed.scope), failed.data), None)
+        self._submit(failed.key, failed.scope, failed.data, failed.fn, *failed.args, discovers=failed.discovers,
+                     again=True)
+
+    def _ready_in(self, key: str) -> float:
+        # Past the deadline nothing waits for a throttled subscription: its reads end at once, as gaps.
+        return 0.0 if self._past_deadline() else self.throttle.ready_in(key)
+
+    def _past_deadline(self) -> bool:
+        return time.monotonic() >= self._deadline
+
+    def _new_read(self) -> Read:
+        now = time.monotonic()
+        if now + self.limits.list_deadline < self._deadline:
+            return Read(now + self.limits.list_deadline, f"the {_seconds(self.limits.list_deadline)} per-read deadline",
+                        self.limits.max_pages)
+        return Read(self._deadline, f"the scan deadline ({_seconds(self.limits.scan_deadline)})",
+                    self.limits.max_pages)
 
     def subscriptions_done(self) -> int:
         """Subscriptions with no read left to do (for the progress display)."""
@@ -296,30 +472,40 @@ class LiveCollector:
         return sum(1 for s in self._clients if s not in self._found.rg_readable or not scheduler.pending(s))
 
     def _submit(self, key: str, scope: str, data: str, fn: Callable[..., None], *args: Any,
-                discovers: bool = False) -> None:
+                discovers: bool = False, again: bool = False) -> None:
         scheduler = self._scheduler
         assert scheduler is not None
 
         def run() -> None:
             try:
-                fn(*args)
+                with reading(self._new_read()):
+                    fn(*args)
             except CollectionError as exc:
                 self._fatal = exc
                 scheduler.stop()
             except Exception as exc:
-                message, status = describe(exc)
-                self._gap(scope, data, message, status)
+                message, status = self._describe(exc)
+                self._gap(scope, data, message, status, replace=True)  # the failure, not what it dropped before
+                if not again and is_transient(exc):
+                    with self._found.lock:
+                        self._failed.append(_Failed(key, scope, data, fn, args, discovers))
 
         scheduler.submit(key, run, f"{data} @ {scope}", discovers=discovers)
+
+    def _describe(self, exc: BaseException) -> tuple[str, int | None]:
+        return describe(exc, self.limits.retry_after_cap)
 
     def _task_crashed(self, task: Task, exc: BaseException) -> None:
         LOG.error("task %s crashed: %s", task.label, exc)
 
-    def _gap(self, scope: str, data: str, message: str, status: int | None) -> None:
-        gap = ReadGap(scope, data, self._redact(message), status)
-        LOG.info("read gap: %s of %s: %s", data, scope, gap.error)
+    def _gap(self, scope: str, data: str, message: str, status: int | None, replace: bool = False) -> None:
+        gap = ReadGap(self._redact(scope), data, self._redact(message), status)
+        LOG.info("read gap: %s of %s: %s", data, gap.scope, gap.error)
         with self._found.lock:
-            self._found.gaps.setdefault((scope.lower(), data.lower()), gap)
+            if replace:
+                self._found.gaps[_gap_key(gap.scope, data)] = gap
+            else:
+                self._found.gaps.setdefault(_gap_key(gap.scope, data), gap)
             self.progress.gaps = len(self._found.gaps)
 
     def _redact(self, text: str) -> str:
@@ -333,6 +519,9 @@ class LiveCollector:
         for sub in sorted(found.locations):
             for loc in found.locations[sub]:
                 locations.setdefault(str(loc["name"]).lower(), loc)
+        dropped = empty_counts()
+        for counts in found.dropped.values():
+            dropped.update(counts)
         return Inventory(
             resources=[Resource(found.resources[k]) for k in sorted(found.resources)],
             subscriptions=[found.subscriptions[s] for s in sorted(found.subscriptions)],
@@ -352,8 +541,35 @@ class LiveCollector:
                 "duration_seconds": round(seconds, 3),
                 "requests": self.stats.requests,
                 "throttled_responses": self.stats.throttled,
+                "dropped_documents": dict(dropped),
+                "redacted_values": found.redacted,
+                "rereads": {"reads": self._rereads["reads"], "recovered": self._rereads["recovered"]},
+                "deadline_reached": self._past_deadline(),
+                "limits": _limits_json(self.limits),
             },
         )
+
+
+def _as_doc(item: Any) -> dict[str, Any] | None:
+    """An item of a list as the JSON ARM sent, or None when it is not a JSON object."""
+    try:
+        doc = to_json(item)
+    except MalformedPayload:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _is_subscription(doc: Any, sub: str | None = None) -> bool:
+    """A subscription document: `id` /subscriptions/<its subscriptionId> (the one asked for, if any)."""
+    if not (isinstance(doc, dict) and isinstance(doc.get("subscriptionId"), str) and isinstance(doc.get("id"), str)):
+        return False
+    sub_id = doc["subscriptionId"].lower()
+    return bool(_SUBSCRIPTION_ID.match(doc["id"])) and doc["id"].lower() == f"/subscriptions/{sub_id}" \
+        and sub in (None, sub_id)
+
+
+def _gap_key(scope: str, data: str) -> tuple[str, str]:
+    return scope.lower(), data.lower()
 
 
 def _subscription_gaps(gaps: dict[tuple[str, str], ReadGap]) -> list[ReadGap]:
@@ -363,30 +579,17 @@ def _subscription_gaps(gaps: dict[tuple[str, str], ReadGap]) -> list[ReadGap]:
             if data == "*" or not any(scope == w or scope.startswith(w + "/") for w in whole)]
 
 
-def _is_id(doc: Mapping[str, Any]) -> bool:
-    return isinstance(doc.get("id"), str) and str(doc["id"]).lower().startswith("/subscriptions/")
+def _seconds(value: float) -> str:
+    for unit, size in (("h", 3600), ("min", 60)):
+        if value >= size and value % size == 0:
+            return f"{value / size:g} {unit}"
+    return f"{value:g} s"
 
 
-def _type_of(doc: Mapping[str, Any]) -> str:
-    value = doc.get("type")
-    return str(value) if isinstance(value, str) and value else type_from_id(str(doc.get("id", "")))
-
-
-# The top-level fields of an ARM document and the JSON types the snapshot schema allows them.
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "name": (str,), "type": (str,), "location": (str, type(None)), "kind": (str, type(None)),
-    "sku": (dict, type(None)), "tags": (dict, type(None)), "properties": (dict, type(None)),
-}
-
-
-def _valid_resource(doc: Any, expected_type: str) -> bool:
-    """A resource document of the type the call lists, in a shape the snapshot schema accepts
-    (so a collected snapshot always loads again)."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not _RESOURCE_ID.match(doc["id"]):
-        return False
-    if any(key in doc and not isinstance(doc[key], kinds) for key, kinds in _FIELD_TYPES.items()):
-        return False
-    return _type_of(doc).lower() == expected_type.lower()
+def _limits_json(limits: Limits) -> dict[str, Any]:
+    return {"retry_after_cap_seconds": limits.retry_after_cap, "request_deadline_seconds": limits.request_deadline,
+            "max_response_bytes": limits.max_response_bytes, "max_pages_per_list": limits.max_pages,
+            "list_deadline_seconds": limits.list_deadline, "scan_deadline_seconds": limits.scan_deadline}
 
 
 def _iso(value: datetime) -> str:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from scanner.model import Inventory
 
 DEFAULT_CONCURRENCY = 16
+# --deadline: the whole scan (scanner.collect.bounds.SCAN_DEADLINE), at most a week.
+DEFAULT_DEADLINE = 2 * 3600.0
+MAX_DEADLINE = 7 * 86400.0
 # The names of scanner.collect.auth.CLOUDS, repeated here so `--help` needs no Azure SDK import.
 CLOUD_NAMES = ("AzureChinaCloud", "AzureCloud", "AzureUSGovernment")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -32,6 +35,7 @@ class LiveOptions:
     exclude_subscriptions: tuple[str, ...] = ()
     resource_groups: tuple[str, ...] = ()
     max_concurrency: int = DEFAULT_CONCURRENCY
+    deadline: float = DEFAULT_DEADLINE
     quiet: bool = False
     verbose: int = 0
 
@@ -48,15 +52,19 @@ class LiveOptions:
             raise click.UsageError(f"{', '.join(given)} {verb} only to a live scan, not to --snapshot/--sample")
 
     def report_scopes(self, inventory: Inventory) -> dict[str, Any]:
-        """The scan's scope for the report: what was asked for, whether or not it could be read."""
+        """The scan's scope for the report: what was asked for, whether or not it could be read,
+        and the documents ARM sent that could not be kept (by reason; each also left a read error)."""
         source = inventory.source.get("scopes", {})
-        return {
+        scopes = {
             "subscriptions": source.get("scanned_subscriptions") or inventory.subscription_ids,
             "excluded_subscriptions": list(self.exclude_subscriptions),
             "resource_groups": list(self.resource_groups),
             "cloud": self.cloud,
             "arm_endpoint": inventory.source.get("arm_endpoint"),
         }
+        if "dropped_documents" in inventory.source:
+            scopes["dropped_documents"] = inventory.source["dropped_documents"]
+        return scopes
 
 
 def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,6 +89,9 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only resources in this resource group (repeatable; in every subscription scanned)."),
         click.option("--max-concurrency", type=click.IntRange(1, 128), default=DEFAULT_CONCURRENCY,
                      show_default=True, help="ARM requests in flight at once."),
+        click.option("--deadline", type=_Duration(), default="2h", show_default=True, metavar="DURATION",
+                     help="Time the whole collection may take (30s, 15m, 2h, 1h30m): what is not read by then "
+                          "is reported as a read error, and the scan still reports."),
         click.option("--quiet", "-q", is_flag=True, help="No progress display on stderr."),
         click.option("--verbose", "-v", count=True,
                      help="-v: one line per ARM request on stderr; -vv: with headers (Authorization redacted)."),
@@ -94,6 +105,7 @@ def collect_inventory(live: LiveOptions) -> Inventory:
     """Read the estate from ARM. Usage errors raise click.UsageError, an impossible collection
     click.ClickException (exit code 2 either way); partial reads are gaps in the inventory."""
     from scanner.collect.auth import make_credential, resolve_target, secrets_of
+    from scanner.collect.bounds import Limits
     from scanner.collect.collector import CollectionError, LiveCollector, Scope
 
     _validate(live)
@@ -107,7 +119,8 @@ def collect_inventory(live: LiveOptions) -> Inventory:
     scope = Scope(tuple(s.lower() for s in live.subscriptions), tuple(s.lower() for s in live.exclude_subscriptions),
                   live.resource_groups)
     collector = LiveCollector(target, credential, credential_label=label, scope=scope,
-                              max_concurrency=live.max_concurrency, secrets=secrets)
+                              max_concurrency=live.max_concurrency, secrets=secrets,
+                              limits=Limits(scan_deadline=live.deadline))
     try:
         return _run(collector, show_progress=not live.quiet and not live.verbose and sys.stderr.isatty())
     except CollectionError as exc:
@@ -125,6 +138,26 @@ def _run(collector: LiveCollector, show_progress: bool) -> Inventory:
 
     with ProgressDisplay(collector, Console(stderr=True)):
         return collector.collect()
+
+
+class _Duration(click.ParamType):
+    """A duration as the policy writes one (30s, 15m, 2h, 1h30m, PT1H), in seconds, above 0 and
+    at most a week."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        from scanner.policy import parse_duration
+
+        try:
+            seconds = parse_duration(str(value)).total_seconds()
+        except (ValueError, OverflowError):
+            self.fail(f"expected a duration like 30s, 15m or 2h, got {str(value)[:40]!r}", param, ctx)
+        if not 0 < seconds <= MAX_DEADLINE:
+            self.fail(f"expected a duration above 0 and at most 7d, got {str(value)[:40]!r}", param, ctx)
+        return seconds
 
 
 def _validate(live: LiveOptions) -> None:

@@ -9,7 +9,9 @@ that can log an `Authorization` header (`NetworkTraceLoggingPolicy`).
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import ssl
 import threading
 import time
@@ -18,11 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import requests
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import AzureError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import (
     ContentDecodePolicy,
@@ -37,12 +37,22 @@ from azure.core.pipeline.policies import (
 )
 from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy, ARMHttpLoggingPolicy
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from scanner import __version__
 from scanner.collect.auth import is_loopback_http
+from scanner.collect.bounds import (
+    DEFAULT_LIMITS,
+    RETRY_AFTER_CAP,
+    ForeignOrigin,
+    Limits,
+    MalformedPayload,
+    PageLimit,
+    RequestDeadline,
+    current_read,
+)
 from scanner.collect.throttle import Throttle, throttle_key
+from scanner.collect.transport import BoundedSession, WatchedAdapter
 
 LOG = logging.getLogger("bcdr_scan.http")
 ALLOWED_METHODS = frozenset({"GET"})
@@ -55,24 +65,32 @@ DEFAULT_BACKOFF = 0.8
 
 
 def retry_after(headers: Any) -> float | None:
-    """Seconds to wait from `Retry-After` (seconds or an HTTP date) or its millisecond variants."""
+    """Seconds to wait from `Retry-After` (seconds or an HTTP date) or its millisecond variants;
+    None when absent or unreadable. Whatever the server wrote, the answer is a number >= 0 or
+    infinity (`inf`, a date centuries ahead): the caller compares it with its cap."""
     value = headers.get("Retry-After")
     if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
+        seconds = _number(value)
+        if seconds is None:
             try:
-                return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-            except (TypeError, ValueError):
+                seconds = (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds()
+            except (TypeError, ValueError, OverflowError, IndexError):
                 return None
+        return max(0.0, seconds)
     for name in ("retry-after-ms", "x-ms-retry-after-ms"):
         value = headers.get(name)
         if value:
-            try:
-                return max(0.0, float(value) / 1000)
-            except ValueError:
-                return None
+            millis = _number(value)
+            return None if millis is None else max(0.0, millis / 1000)
     return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except (ValueError, OverflowError):
+        return None
+    return None if math.isnan(value) else value
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -110,6 +128,107 @@ class LoopbackHttpPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
             request.context["enforce_https"] = False
 
 
+def origin(url: str) -> str | None:
+    """`scheme://host:port` of a URL, lower case, default port made explicit; None for a URL
+    that names no plain origin (no host, a bad port, user info that requests would send)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not parts.hostname or parts.username is not None:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname.lower()
+    return f"{scheme}://{host}:{port or (443 if scheme == 'https' else 80)}"
+
+
+class OriginPolicy(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    """Ahead of the bearer-token policy: a request to any origin other than the configured ARM
+    endpoint's (scheme, host and port) is refused before it is built further, let alone sent.
+    The SDK pagers follow absolute nextLinks as ARM writes them; this is what keeps a nextLink
+    to another host from receiving the token."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__()
+        self.allowed = frozenset(o for o in (origin(u) for u in allowed) if o)
+
+    def on_request(self, request: PipelineRequest) -> None:  # type: ignore[type-arg]
+        url = request.http_request.url
+        found = origin(url)
+        if found not in self.allowed:
+            where = found or f"an unusable URL ({_loggable(url)[:120]})"
+            LOG.info("refused a request to %s: not the ARM endpoint", where)
+            raise ForeignOrigin(f"refused to send a request to {where}: not the ARM endpoint "
+                                f"({', '.join(sorted(self.allowed))}); the bearer token is sent nowhere else")
+
+
+class BoundsPolicy(HTTPPolicy):  # type: ignore[type-arg]
+    """Per attempt, inside the retries: nothing is sent once the read's deadline (its own or the
+    scan's) has passed, and every page of a list is checked before an SDK pager believes it (a
+    pager reads `{}` as an empty list): an object with a `value` array, a string nextLink if any,
+    at most `max_pages` pages, and no nextLink back to a page already read."""
+
+    def send(self, request: PipelineRequest) -> PipelineResponse:  # type: ignore[type-arg]
+        read = current_read()
+        if read is not None:
+            read.check_time()
+        response = self.next.send(request)
+        http = response.http_response
+        url = request.http_request.url
+        # A list's later pages are checked as pages wherever their nextLink pointed.
+        listing = is_collection(url) or (read is not None and read.pages > 0)
+        if http.status_code == 200 and request.http_request.method.upper() == "GET" and listing:
+            next_link = _list_page(http.text())
+            if read is not None:
+                _count_page(read, url, next_link)
+        return response
+
+
+def is_collection(url: str) -> bool:
+    """Whether an ARM URL lists (`/subscriptions`, `.../resourceGroups`, `.../providers/NS/type`,
+    `.../type/name/child`) rather than names one document."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    lowered = [s.lower() for s in segments]
+    if "providers" not in lowered:
+        return len(segments) % 2 == 1
+    after = len(segments) - 1 - lowered[::-1].index("providers")
+    return (len(segments) - after - 1) % 2 == 0
+
+
+def _list_page(text: str) -> str | None:
+    """The nextLink of a list page, after checking that it is one."""
+    try:
+        page = json.loads(text)
+    except (ValueError, RecursionError):
+        return None  # not JSON at all: the SDK's own parsing reports it
+    if not isinstance(page, dict) or not isinstance(page.get("value"), list):
+        raise MalformedPayload("a list response without a 'value' array")
+    next_link = page.get("nextLink")
+    if next_link is not None and not isinstance(next_link, str):
+        raise MalformedPayload("a list response whose nextLink is not a string")
+    return next_link or None
+
+
+def _page_key(url: str) -> tuple[str, str, str]:
+    """A page as a server names it: origin, path and query, api-version aside (the SDKs set their own)."""
+    parts = urlsplit(url)
+    query = sorted((k.lower(), v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if k.lower() != "api-version")
+    return origin(url) or "", parts.path.rstrip("/").lower(), urlencode(query)
+
+
+def _count_page(read: Any, url: str, next_link: str | None) -> None:
+    read.pages += 1
+    read.seen.add(_page_key(url))
+    if next_link is None:
+        return
+    if _page_key(urljoin(url, next_link)) in read.seen:
+        raise PageLimit("the list's nextLink leads back to a page already read (a loop)")
+    if read.pages >= read.max_pages:
+        raise PageLimit(f"the list has more than {read.max_pages} pages")
+
+
 class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[type-arg]
     """The last policy before the wire: anything but GET is refused, whoever built it."""
 
@@ -122,14 +241,18 @@ class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[type-arg]
 
 class ThrottlePolicy(HTTPPolicy):  # type: ignore[type-arg]
     """Per attempt (inside the retry loop): wait for the subscription's gate and a token, and
-    close the gate when ARM answers 429."""
+    close the gate when ARM answers 429 (for its `Retry-After`, when within `retry_after_cap`)."""
 
-    def __init__(self, throttle: Throttle) -> None:
+    def __init__(self, throttle: Throttle, retry_after_cap: float) -> None:
         super().__init__()
         self.throttle = throttle
+        self.retry_after_cap = retry_after_cap
 
     def send(self, request: PipelineRequest) -> PipelineResponse:  # type: ignore[type-arg]
         key = throttle_key(request.http_request.url)
+        read = current_read()
+        if read is not None:
+            read.check_time(self.throttle.ready_in(key))
         waited = self.throttle.acquire(key)
         if waited >= 0.05:
             LOG.info("throttle: waited %.2fs for subscription %s", waited, key)
@@ -137,7 +260,9 @@ class ThrottlePolicy(HTTPPolicy):  # type: ignore[type-arg]
         http = response.http_response
         if http.status_code == 429:
             wait = retry_after(http.headers)
-            self.throttle.block(key, _DEFAULT_RETRY_AFTER if wait is None else wait)
+            # A wait beyond the cap is not honoured (the read is deferred to the re-read pass), so
+            # it holds the subscription back no longer than a 429 without Retry-After does.
+            self.throttle.block(key, _DEFAULT_RETRY_AFTER if wait is None or wait > self.retry_after_cap else wait)
             LOG.info("throttle: 429 for subscription %s, Retry-After %s", key, wait)
         remaining = http.headers.get("x-ms-ratelimit-remaining-subscription-reads")
         if remaining and remaining.isdigit():
@@ -157,7 +282,7 @@ class RequestLogPolicy(HTTPPolicy):  # type: ignore[type-arg]
         started = time.monotonic()
         try:
             response = self.next.send(request)
-        except AzureError as exc:
+        except Exception as exc:  # an attempt that got no usable answer (AzureError or a bound)
             self.stats.record(None)
             LOG.info("%s %s -> %s after %.0f ms", http_request.method, _loggable(http_request.url),
                      type(exc).__name__, (time.monotonic() - started) * 1000)
@@ -170,16 +295,50 @@ class RequestLogPolicy(HTTPPolicy):  # type: ignore[type-arg]
 
 
 class ReadRetryPolicy(RetryPolicy):
-    """azure-core's retries, except for a TLS certificate that does not verify: no retry makes
-    it verify, so the read fails at once (with the reason) instead of after minutes of backoff."""
+    """azure-core's retries, within the scan's bounds:
+
+    - only 408, 429 and 5xx answers are retried (azure-core would retry any status that carries
+      a Retry-After), after their Retry-After when it is at most `retry_after_cap` seconds;
+      a longer one is not waited for: the answer stands, and the read is tried again in the
+      collector's final re-read pass;
+    - no wait runs past the read's deadline;
+    - a TLS certificate that does not verify, or an attempt that ran out its whole-request
+      deadline (a slow drip), is not retried at once: no retry makes the certificate verify,
+      and a server that drips does it again."""
+
+    def __init__(self, retry_after_cap: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retry_after_cap = retry_after_cap
+
+    def is_retry(self, settings: dict[str, Any], response: PipelineResponse) -> bool:  # type: ignore[type-arg]
+        status = response.http_response.status_code
+        if not (status in (408, 429) or 500 <= status <= 599) or not settings["total"]:
+            return False
+        wait = retry_after(response.http_response.headers)
+        return wait is None or wait <= self.retry_after_cap
+
+    def get_retry_after(self, response: PipelineResponse) -> float | None:  # type: ignore[type-arg]
+        wait = retry_after(response.http_response.headers)
+        return None if wait is None else min(wait, self.retry_after_cap)
+
+    def sleep(self, settings: dict[str, Any], transport: Any,
+              response: PipelineResponse | None = None) -> None:  # type: ignore[type-arg]
+        wait = self.get_retry_after(response) if response is not None else None
+        if not wait:
+            wait = self.get_backoff_time(settings)
+        read = current_read()
+        if read is not None:
+            read.check_time(wait)
+        if wait > 0:
+            transport.sleep(wait)
 
     def increment(self, settings: dict[str, Any], response: Any = None, error: Exception | None = None) -> bool:
-        if error is not None and _certificate_failure(error):
+        if error is not None and (certificate_failure(error) or isinstance(error, RequestDeadline)):
             return False
         return bool(super().increment(settings, response=response, error=error))
 
 
-def _certificate_failure(error: BaseException) -> bool:
+def certificate_failure(error: BaseException) -> bool:
     seen: set[int] = set()
     node: BaseException | None = error
     while node is not None and id(node) not in seen:
@@ -190,16 +349,16 @@ def _certificate_failure(error: BaseException) -> bool:
     return False
 
 
-def retry_policy(backoff: float = DEFAULT_BACKOFF) -> RetryPolicy:
+def retry_policy(backoff: float = DEFAULT_BACKOFF, retry_after_cap: float = RETRY_AFTER_CAP) -> RetryPolicy:
     """Retries for reads: 429 (after Retry-After), 408 and 5xx, connection errors and timeouts,
     with exponential backoff (0, 2x, 4x, ... `backoff` seconds, at most a minute apart); an
     operation gives up after 10 minutes."""
-    return ReadRetryPolicy(retry_total=8, retry_connect=4, retry_read=4, retry_status=6,
+    return ReadRetryPolicy(retry_after_cap, retry_total=8, retry_connect=4, retry_read=4, retry_status=6,
                            retry_backoff_factor=backoff, retry_backoff_max=60, timeout=600)
 
 
-def build_policies(credential: TokenCredential, scope: str, throttle: Throttle,
-                   stats: RequestStats, backoff: float = DEFAULT_BACKOFF) -> list[Any]:
+def build_policies(credential: TokenCredential, scope: str, throttle: Throttle, stats: RequestStats,
+                   backoff: float = DEFAULT_BACKOFF, *, endpoint: str, limits: Limits = DEFAULT_LIMITS) -> list[Any]:
     """A fresh policy list for one client (HTTP policies are chained per pipeline, so they
     cannot be shared between clients; the throttle, stats and credential are)."""
     return [
@@ -207,11 +366,13 @@ def build_policies(credential: TokenCredential, scope: str, throttle: Throttle,
         HeadersPolicy(),
         UserAgentPolicy(base_user_agent=f"bcdr-scan/{__version__}"),
         ProxyPolicy(),
+        OriginPolicy([endpoint]),
         ContentDecodePolicy(),
-        retry_policy(backoff),
+        retry_policy(backoff, limits.retry_after_cap),
+        BoundsPolicy(),
         LoopbackHttpPolicy(),
         ARMChallengeAuthenticationPolicy(credential, scope),
-        ThrottlePolicy(throttle),
+        ThrottlePolicy(throttle, limits.retry_after_cap),
         CustomHookPolicy(),
         RequestLogPolicy(stats),
         ARMHttpLoggingPolicy(),
@@ -219,17 +380,19 @@ def build_policies(credential: TokenCredential, scope: str, throttle: Throttle,
     ]
 
 
-def build_transport(max_concurrency: int, verify: str | bool, read_timeout: float = 60) -> RequestsTransport:
+def build_transport(max_concurrency: int, verify: str | bool, read_timeout: float = 60,
+                    limits: Limits = DEFAULT_LIMITS) -> RequestsTransport:
     """One connection pool for all clients, as large as the worker pool, no urllib3 retries
-    (the pipeline retries), TLS verification always on."""
-    session = requests.Session()
+    (the pipeline retries), TLS verification always on, every attempt bounded in time and size
+    (scanner.collect.transport)."""
+    session = BoundedSession(limits.request_deadline, limits.max_response_bytes)
     session.trust_env = True
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_concurrency + 4,
-                          max_retries=Retry(total=False, redirect=False, raise_on_status=False))
+    adapter = WatchedAdapter(pool_connections=4, pool_maxsize=max_concurrency + 4,
+                             max_retries=Retry(total=False, redirect=False, raise_on_status=False))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return RequestsTransport(session=session, session_owner=False, connection_verify=verify,
-                             connection_timeout=10, read_timeout=read_timeout)
+                             connection_timeout=10, read_timeout=min(read_timeout, limits.request_deadline))
 
 
 def _loggable(url: str) -> str:

@@ -12,7 +12,16 @@ from azure.mgmt.keyvault.models import Vault
 from azure.mgmt.sql import models as sql
 from azure.mgmt.storage.models import BlobServiceProperties, StorageAccount
 
-from scanner.collect.arm import MalformedPayload, _with_api_version, arm_list, describe, raw_pages, to_json
+from scanner.collect.arm import (
+    MalformedPayload,
+    _with_api_version,
+    arm_list,
+    describe,
+    is_transient,
+    raw_pages,
+    to_json,
+)
+from scanner.collect.bounds import DeadlineReached, ForeignOrigin, PageLimit, RequestDeadline, ResponseTooLarge
 from scanner.collect.pipeline import ReadOnlyViolation
 from tests.collect.conftest import client_factory
 from tests.emulator import Emulator, Estate
@@ -60,24 +69,6 @@ def test_arm_list_follows_next_links_until_the_last_page(arm: Emulator) -> None:
     assert all(r.api_version == "2025-04-01" for r in pages)
 
 
-class LoopingClient:
-    """A server whose nextLink points back at the same page."""
-
-    class Response:
-        status_code = 200
-
-        def text(self) -> str:
-            return json.dumps({"value": [{"id": "x"}], "nextLink": "https://h/items?api-version=1"})
-
-    def send_request(self, request: Any) -> Any:
-        return self.Response()
-
-
-def test_a_next_link_loop_is_malformed_not_endless() -> None:
-    with pytest.raises(MalformedPayload, match="repeats"):
-        list(arm_list(LoopingClient(), "https://h/items", "1"))
-
-
 def test_a_next_link_keeps_its_query_and_gets_an_api_version_only_when_missing() -> None:
     assert _with_api_version("https://h/x?$skiptoken=a%2Bb", "1") == "https://h/x?$skiptoken=a%2Bb&api-version=1"
     assert _with_api_version("https://h/x?api-version=2&$skiptoken=z", "1") == "https://h/x?api-version=2&$skiptoken=z"
@@ -106,10 +97,10 @@ def test_locks_are_kept_raw_where_the_msrest_models_would_reformat_them(monkeypa
 
 
 class Response:
-    def __init__(self, status: int, body: dict[str, Any] | None = None) -> None:
+    def __init__(self, status: int, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
         self.status_code = status
         self.reason = "reason"
-        self.headers: dict[str, str] = {"content-type": "application/json"}
+        self.headers: dict[str, str] = {"content-type": "application/json", **(headers or {})}
         self._body = json.dumps(body or {}).encode()
         self.request = None
 
@@ -130,10 +121,40 @@ class Response:
     (ServiceResponseError("read timed out"), "no complete response from ARM: read timed out", None),
     (MalformedPayload("a list response without a 'value' array"), "malformed payload: a list response", None),
     (ReadOnlyViolation("bcdr-scan is read-only: refused POST x"), "bcdr-scan is read-only: refused POST x", None),
+    (HttpResponseError(response=Response(429, {"error": {"code": "TooManyRequests", "message": "wait"}},
+                                         {"Retry-After": "100000"})),
+     "HTTP 429 TooManyRequests: wait (Retry-After 100000 s is beyond the 60 s cap: not waited for)", 429),
+    (ForeignOrigin("refused to send a request to https://evil:1"), "refused to send a request to https://evil:1",
+     None),
+    (RequestDeadline("no complete response within the 60 s request deadline"),
+     "no complete response within the 60 s request deadline", None),
+    (MalformedPayload("x" * 2000), "malformed payload: xxx", None),
+    (RecursionError("maximum recursion depth exceeded"), "malformed payload: maximum recursion", None),
     (KeyError("id"), "internal error: KeyError: 'id'", None),
 ])
 def test_failures_are_described_in_one_line_with_their_status(error: BaseException, text: str,
                                                               status: int | None) -> None:
     message, got = describe(error)
-    assert message.startswith(text) and "\n" not in message
+    assert message.startswith(text) and "\n" not in message and len(message) <= 400
     assert got == status
+
+
+@pytest.mark.parametrize(("error", "transient"), [
+    (HttpResponseError(response=Response(429)), True),
+    (HttpResponseError(response=Response(503)), True),
+    (HttpResponseError(response=Response(408)), True),
+    (HttpResponseError(response=Response(403)), False),
+    (HttpResponseError(response=Response(404)), False),
+    (DecodeError("JSON is invalid", response=Response(200)), False),
+    (ServiceRequestError("connection refused"), True),
+    (ServiceResponseError("read timed out"), True),
+    (ServiceRequestError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), False),
+    (RequestDeadline("no complete response within the 60 s request deadline"), True),
+    (DeadlineReached("not read: the scan deadline reached"), False),
+    (ForeignOrigin("refused"), False),
+    (PageLimit("more than 1000 pages"), False),
+    (ResponseTooLarge("larger than 32 MiB"), False),
+    (MalformedPayload("no value array"), False),
+])
+def test_only_transient_failures_are_read_again(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import click
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
 
+from scanner.cli import cli
+from scanner.collect.bounds import SCAN_DEADLINE
 from scanner.collect.collector import CollectionError, Scope
-from scanner.collect.options import LiveOptions, collect_inventory
+from scanner.collect.options import DEFAULT_DEADLINE, LiveOptions, collect_inventory
 from scanner.collect.progress import ProgressDisplay
 from scanner.model import Inventory
 from tests.collect.conftest import collector
@@ -61,3 +65,29 @@ def test_the_progress_display_ends_with_what_was_collected(arm: Emulator) -> Non
     subscriptions = len(arm.index.subscriptions)
     assert f"collected {subscriptions}/{subscriptions} subscriptions · {len(inventory.resources)} resources · " \
            f"{len(arm.requests)} requests · 0 throttled · 0 read gaps" in out.getvalue()
+
+
+@pytest.mark.parametrize(("given", "seconds"), [("30s", 30.0), ("15m", 900.0), ("1h30m", 5400.0), ("PT2H", 7200.0),
+                                                ("7d", 604800.0)])
+def test_deadline_takes_a_duration(given: str, seconds: float, mocker: Any) -> None:
+    collect = mocker.patch("scanner.cli.collect_inventory", side_effect=click.ClickException("stop here"))
+    result = CliRunner().invoke(cli, ["scan", "--deadline", given])
+    assert result.exit_code == 1 and "stop here" in result.output
+    assert collect.call_args.args[0].deadline == seconds
+
+
+@pytest.mark.parametrize("given", ["0s", "8d", "soon", "1e999d", "99999999999999999999d", "-5m"])
+def test_a_deadline_that_is_no_duration_or_absurd_is_a_usage_error(given: str) -> None:
+    result = CliRunner().invoke(cli, ["scan", "--deadline", given])
+    assert result.exit_code == 2 and "Invalid value for '--deadline'" in result.output
+
+
+def test_the_default_deadline_is_the_collectors() -> None:
+    assert LiveOptions().deadline == DEFAULT_DEADLINE == SCAN_DEADLINE
+    assert "--deadline" in LiveOptions(deadline=60.0).given()
+
+
+def test_the_report_scope_counts_the_documents_that_could_not_be_kept() -> None:
+    dropped = {"malformed": 1, "foreign_scope": 0, "wrong_type": 0, "duplicate_id": 2}
+    inventory = Inventory(source={"arm_endpoint": "https://arm", "dropped_documents": dropped})
+    assert LiveOptions().report_scopes(inventory)["dropped_documents"] == dropped

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from azure.core.exceptions import ServiceRequestError
 from azure.core.rest import HttpRequest
 
-from scanner.collect.pipeline import ReadOnlyViolation
+from scanner.collect.pipeline import ReadOnlyViolation, is_collection, origin
 from scanner.collect.throttle import Throttle
 from tests.collect.conftest import client_factory, collect
 from tests.emulator import Emulator, Fault
@@ -77,18 +80,72 @@ def test_tls_is_verified_against_the_configured_ca_only(arm: Emulator, monkeypat
     assert arm.requests == []
 
 
+A_DAY_AHEAD = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
+
+
 @pytest.mark.parametrize(("headers", "seconds"), [
     ({"Retry-After": "17"}, 17.0),
     ({"Retry-After": "0.25"}, 0.25),
     ({"retry-after-ms": "1500"}, 1.5),
     ({"x-ms-retry-after-ms": "200"}, 0.2),
     ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date in the past: no wait
+    ({"Retry-After": "-5"}, 0.0),
+    ({"Retry-After": "100000"}, 100000.0),  # read as it is: the caller compares it with its cap
+    ({"Retry-After": "inf"}, math.inf),
+    ({"Retry-After": "1e999"}, math.inf),
+    ({"Retry-After": "-inf"}, 0.0),
+    ({"retry-after-ms": "1e15"}, 1e12),
+    ({"Retry-After": "nan"}, None),
+    ({"retry-after-ms": "NaN"}, None),
     ({"Retry-After": "soon"}, None),
+    ({"Retry-After": "Fri, 31 Dec 99999 23:59:59 GMT"}, None),
     ({}, None),
 ])
-def test_retry_after_is_read_in_every_form_arm_uses(headers: dict[str, str], seconds: float | None) -> None:
+def test_retry_after_is_read_in_every_form_arm_uses_and_survives_absurd_ones(headers: dict[str, str],
+                                                                             seconds: float | None) -> None:
     from requests.structures import CaseInsensitiveDict
 
     from scanner.collect.pipeline import retry_after
 
     assert retry_after(CaseInsensitiveDict(headers)) == seconds
+
+
+def test_a_retry_after_date_a_day_ahead_is_a_day() -> None:
+    from requests.structures import CaseInsensitiveDict
+
+    from scanner.collect.pipeline import retry_after
+
+    wait = retry_after(CaseInsensitiveDict({"Retry-After": A_DAY_AHEAD}))
+    assert wait is not None and 86000 < wait <= 86400
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://management.azure.com/subscriptions?api-version=1", "https://management.azure.com:443"),
+    ("HTTPS://Management.Azure.COM:443/x", "https://management.azure.com:443"),
+    ("http://127.0.0.1/x", "http://127.0.0.1:80"),
+    ("https://[::1]:8443/x", "https://[::1]:8443"),
+    ("https://user@management.azure.com/x", None),  # requests would send the user info
+    ("https://management.azure.com:99999/x", None),
+    ("ftp://management.azure.com/x", None),
+    ("/relative/path", None),
+])
+def test_origins_compare_scheme_host_and_port_with_default_ports_made_explicit(url: str,
+                                                                               expected: str | None) -> None:
+    assert origin(url) == expected
+
+
+@pytest.mark.parametrize(("url", "listing"), [
+    ("https://h/subscriptions?api-version=1", True),
+    ("https://h/subscriptions/s", False),
+    ("https://h/subscriptions/s/resourcegroups", True),
+    ("https://h/subscriptions/s/locations", True),
+    ("https://h/subscriptions/s/providers/Microsoft.KeyVault/vaults?$skiptoken=2", True),
+    ("https://h/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a", False),
+    ("https://h/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a/databases", True),
+    ("https://h/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/blobServices/default",
+     False),
+    ("https://h/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/providers/"
+     "Microsoft.DataProtection/backupInstances", True),
+])
+def test_list_urls_are_told_from_document_urls(url: str, listing: bool) -> None:
+    assert is_collection(url) is listing

@@ -8,6 +8,6 @@
 """
 
 from tests.emulator.estate import Estate
-from tests.emulator.server import DEFAULT_TOKEN, ArmThrottle, Emulator, Fault, Recorded
+from tests.emulator.server import DEFAULT_TOKEN, ECHO_TOKEN, ArmThrottle, Emulator, Fault, Recorded, Storm
 
-__all__ = ["DEFAULT_TOKEN", "ArmThrottle", "Emulator", "Estate", "Fault", "Recorded"]
+__all__ = ["DEFAULT_TOKEN", "ECHO_TOKEN", "ArmThrottle", "Emulator", "Estate", "Fault", "Recorded", "Storm"]

@@ -3,10 +3,17 @@
 Real ARM paths (the ones the azure-mgmt SDKs call), api-version required, bearer token
 required, small pages linked by absolute `nextLink`s, ARM error bodies, per-subscription
 token-bucket throttling (optional), and injectable faults. Every request is recorded.
+
+Hostile and broken answers, for the collector's bounds (see `Fault`): any body (`{}`, a page
+without ids), nextLinks to another origin, to the same page or in an endless chain, any
+Retry-After text, gzip bombs, responses that drip one byte at a time, and a storm mode (429 on
+every Nth request, 500 on every Mth). A document text holding `ECHO_TOKEN` is served with the
+caller's bearer token in its place, as a server that echoes request headers would.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -16,10 +23,12 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from random import Random
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -28,6 +37,7 @@ import trustme
 from tests.emulator.estate import LOCKS_SUFFIX, Estate, Index
 
 DEFAULT_TOKEN = "emulator-token-do-not-log"
+ECHO_TOKEN = "{{bearer-token}}"
 # Properties ARM returns only when asked with $expand (per resource type, lower-case).
 EXPAND_ONLY: dict[str, tuple[str, ...]] = {"microsoft.storage/storageaccounts": ("geoReplicationStats",)}
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)")
@@ -41,6 +51,14 @@ class Fault:
     `times`: how many attempts of each distinct URL are affected (None: all of them), so a retry of
     the same URL eventually succeeds. `truncate` serves the real body cut short with HTTP 200;
     `status=None` serves the real answer (a latency-only fault: a slow response).
+
+    Hostile answers (with `status=None` or 200, applied to the real answer unless `body` is set):
+    `body` is served as JSON instead; `next_link` replaces a list page's nextLink (`{url}`: the
+    emulator's base URL, `{path}` and `{query}`: the request's, `{n}`: a number that grows with
+    every use, for an endless chain); `encoding` ("gzip" or "deflate") compresses the answer as ARM
+    does when asked to; `gzip_bomb` serves that many zero bytes gzip-compressed; `drip` sends the
+    response one byte every `drip` seconds, from its status line (`drip_headers`) or from its body;
+    `headers` are added to the answer.
     """
 
     pattern: str
@@ -50,6 +68,13 @@ class Fault:
     truncate: bool = False
     latency: float = 0.0
     code: str | None = None
+    body: Any = None
+    next_link: str | None = None
+    encoding: str | None = None
+    gzip_bomb: int = 0
+    drip: float = 0.0
+    drip_headers: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, url: str) -> bool:
         return re.search(self.pattern, url) is not None
@@ -64,6 +89,48 @@ class Recorded:
     authorized: bool
     api_version: str | None
     at: float = 0.0  # time.monotonic() when the answer was ready
+    authorization: str | None = None  # the Authorization header as received, if any
+
+
+@dataclass
+class Storm:
+    """Transient faults by request count, whatever the URL: 429 on every `every_429`th request
+    (with `retry_after`), otherwise 500 on every `every_500`th. With `random`, each request fails
+    independently at the same rates (1 in `every_429`, then 1 in `every_500`), so that where the
+    faults fall does not depend on how the client's requests happen to interleave."""
+
+    every_429: int = 4
+    every_500: int = 7
+    retry_after: str = "1"
+    random: bool = False
+    seed: int | None = None
+    _count: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    _draw: Random = field(default_factory=Random)
+
+    def __post_init__(self) -> None:
+        self._draw.seed(self.seed)
+
+    def status(self) -> int | None:
+        n = next(self._count)
+        if self.random:
+            return 429 if self._hit(self.every_429) else 500 if self._hit(self.every_500) else None
+        if self.every_429 and n % self.every_429 == 0:
+            return 429
+        if self.every_500 and n % self.every_500 == 0:
+            return 500
+        return None
+
+    def _hit(self, every: int) -> bool:
+        return bool(every) and self._draw.random() < 1 / every
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    drip: float = 0.0
+    drip_headers: bool = False
 
 
 @dataclass
@@ -97,7 +164,8 @@ class ArmThrottle:
 class Emulator:
     def __init__(self, estate: Estate | str | Path, *, token: str = DEFAULT_TOKEN, page_size: int = 2,
                  latency: float = 0.0, faults: list[Fault] | None = None, throttle: ArmThrottle | None = None,
-                 shift_times: bool = True, host: str = "127.0.0.1", port: int = 0, tls: bool = True) -> None:
+                 shift_times: bool = True, host: str = "127.0.0.1", port: int = 0, tls: bool = True,
+                 storm: Storm | None = None, ca: trustme.CA | None = None) -> None:
         loaded = estate if isinstance(estate, Estate) else Estate.load(estate)
         self.estate = loaded.shifted_to(datetime.now(UTC)) if shift_times else loaded
         self.index: Index = self.estate.index()
@@ -106,6 +174,9 @@ class Emulator:
         self.latency = latency
         self.faults: list[Fault] = list(faults or [])
         self.throttle = throttle
+        self.storm = storm
+        self.ca = ca or trustme.CA()  # share one with another emulator so a client trusts both
+        self._links = itertools.count(1)
         self.requests: list[Recorded] = []
         self._attempts: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
@@ -120,10 +191,9 @@ class Emulator:
     def start(self) -> Emulator:
         context = None
         if self.tls:
-            ca = trustme.CA()
-            ca.cert_pem.write_to_path(self.ca_file)
+            self.ca.cert_pem.write_to_path(self.ca_file)
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ca.issue_cert(self._host, "localhost").configure_cert(context)
+            self.ca.issue_cert(self._host, "localhost").configure_cert(context)
         self._server = _Server((self._host, self._port), _Handler, self, context)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="arm-emulator",
                                         daemon=True)
@@ -165,20 +235,23 @@ class Emulator:
                        and (method is None or r.method == method))
 
     # --- request handling -------------------------------------------------------------------------
-    def handle(self, method: str, raw_path: str, headers: Any) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, raw_path: str, headers: Any) -> Reply:
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         query = parse_qs(parts.query)
         api_version = (query.get("api-version") or [None])[0]
-        authorized = headers.get("Authorization", "") == f"Bearer {self.token}"
-        status, extra, body = self._answer(method, path, parts.query, query, api_version, authorized)
+        authorization = headers.get("Authorization")
+        authorized = authorization == f"Bearer {self.token}"
+        reply = self._answer(method, path, parts.query, query, api_version, authorized)
+        if authorized and ECHO_TOKEN.encode() in reply.body:
+            reply.body = reply.body.replace(ECHO_TOKEN.encode(), self.token.encode())
         with self._lock:
-            self.requests.append(Recorded(method, path, parts.query, status, authorized, api_version,
-                                          time.monotonic()))
-        return status, extra, body
+            self.requests.append(Recorded(method, path, parts.query, reply.status, authorized, api_version,
+                                          time.monotonic(), authorization))
+        return reply
 
     def _answer(self, method: str, path: str, raw_query: str, query: dict[str, list[str]],
-                api_version: str | None, authorized: bool) -> tuple[int, dict[str, str], bytes]:
+                api_version: str | None, authorized: bool) -> Reply:
         if self.latency:
             time.sleep(self.latency)
         if not authorized:
@@ -190,23 +263,29 @@ class Emulator:
         if not api_version:
             return _error(400, "MissingApiVersionParameter",
                           "The api-version query parameter (?api-version=) is required for all requests.")
+        stormy = self.storm.status() if self.storm else None
+        if stormy:
+            return _error(stormy, _default_code(stormy), "Injected storm fault.",
+                          {"Retry-After": self.storm.retry_after} if stormy == 429 and self.storm else {})
         url = f"{path.lower()}?{raw_query.lower()}" if raw_query else path.lower()
         fault = self._fault_for(url)
         if fault and fault.latency:
             time.sleep(fault.latency)
-        if fault and fault.status is not None and not fault.truncate:
+        if fault and fault.status not in (None, 200) and not fault.truncate:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             return _error(fault.status, fault.code or _default_code(fault.status),
-                          f"Injected fault for {path}.", headers)
+                          f"Injected fault for {path}.", {**headers, **fault.headers})
         limited, headers = self._throttled(path)
         if limited:
             return limited
-        status, body = self._route(path, query)
-        payload = json.dumps(body).encode("utf-8")
-        if fault and fault.truncate and status == 200:
-            payload = payload[: max(1, len(payload) // 2)]
-        return status, headers, payload
-
+        status, body = (200, fault.body) if fault and fault.body is not None else self._route(path, query)
+        if fault and fault.next_link is not None and status == 200 and isinstance(body, dict) and "value" in body:
+            body = {**body, "nextLink": fault.next_link.format(url=self.url, path=path, query=raw_query,
+                                                               n=next(self._links))}
+        reply = Reply(status, headers, json.dumps(body).encode("utf-8"))
+        if fault:
+            _apply(fault, reply)
+        return reply
     def _fault_for(self, url: str) -> Fault | None:
         with self._lock:
             for number, fault in enumerate(self.faults):
@@ -218,7 +297,7 @@ class Emulator:
                     return fault
         return None
 
-    def _throttled(self, path: str) -> tuple[tuple[int, dict[str, str], bytes] | None, dict[str, str]]:
+    def _throttled(self, path: str) -> tuple[Reply | None, dict[str, str]]:
         """(the 429 to answer, if the bucket is empty; headers for the answer otherwise)."""
         if self.throttle is None:
             return None, {}
@@ -302,9 +381,39 @@ def _error_body(status: int, code: str, message: str) -> tuple[int, Any]:
     return status, {"error": {"code": code, "message": message}}
 
 
-def _error(status: int, code: str, message: str,
-           headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    return status, dict(headers or {}), json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, dict(headers or {}), json.dumps({"error": {"code": code, "message": message}}).encode())
+
+
+def _apply(fault: Fault, reply: Reply) -> None:
+    """The hostile parts of a fault that change how a 200 answer travels."""
+    if fault.truncate and reply.status == 200:
+        reply.body = reply.body[: max(1, len(reply.body) // 2)]
+    if fault.encoding:
+        wbits = zlib.MAX_WBITS | 16 if fault.encoding == "gzip" else zlib.MAX_WBITS
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        reply.body = packer.compress(reply.body) + packer.flush()
+        reply.headers["Content-Encoding"] = fault.encoding
+    if fault.gzip_bomb:
+        reply.body = _gzip_zeros(fault.gzip_bomb)
+        reply.headers["Content-Encoding"] = "gzip"
+    reply.headers.update(fault.headers)
+    if fault.retry_after:
+        reply.headers["Retry-After"] = fault.retry_after
+    reply.drip, reply.drip_headers = fault.drip, fault.drip_headers
+
+
+_BOMBS: dict[int, bytes] = {}
+
+
+def _gzip_zeros(size: int) -> bytes:
+    """`size` zero bytes, gzip-compressed (about a thousandth of the size), made once per size."""
+    if size not in _BOMBS:
+        packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        block = bytes(1024 * 1024)
+        parts = [packer.compress(block[: min(len(block), size - done)]) for done in range(0, size, len(block))]
+        _BOMBS[size] = b"".join(parts) + packer.flush()
+    return _BOMBS[size]
 
 
 class _Server(ThreadingHTTPServer):
@@ -341,15 +450,35 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        status, headers, body = self.server.emulator.handle(self.command, self.path, self.headers)
-        self.send_response(status)
+        reply = self.server.emulator.handle(self.command, self.path, self.headers)
+        self.send_response(reply.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("x-ms-request-id", str(uuid.uuid4()))
-        for name, value in headers.items():
+        for name, value in reply.headers.items():
             self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        if not reply.drip:
+            self.end_headers()
+            self.wfile.write(reply.body)
+            return
+        self._headers_buffer.append(b"\r\n")  # what end_headers() adds before it writes them out
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        if not reply.drip_headers:
+            self.wfile.write(head)
+            self.wfile.flush()
+            head = b""
+        self._drip(head + reply.body, reply.drip)
+
+    def _drip(self, data: bytes, interval: float) -> None:
+        """One byte at a time: each read on the client's side gets a byte before its timeout."""
+        try:
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            self.close_connection = True  # the client gave up: that is what the test wants to see
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
