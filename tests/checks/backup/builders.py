@@ -51,7 +51,8 @@ def recovery_services_vault(name: str = "rsv-weu", *, rg: str = "rg-backup", sub
     return body
 
 
-def storage_config(vault: dict[str, Any], storage_type: str = "GeoRedundant", crr: bool | None = None) -> dict[str, Any]:
+def storage_config(vault: dict[str, Any], storage_type: str = "GeoRedundant",
+                   crr: bool | None = None) -> dict[str, Any]:
     """BackupStorageConfig_Get re-homed under the vault."""
     body = example_body("recoveryservicesbackup/BackupStorageConfig_Get.json")
     body["id"] = f"{vault['id']}/backupstorageconfig/vaultstorageconfig"
