@@ -39,6 +39,7 @@ BACKUP_INSTANCE = "Microsoft.DataProtection/backupVaults/backupInstances"
 BACKUP_POLICY = "Microsoft.DataProtection/backupVaults/backupPolicies"
 RS_VAULT = "Microsoft.RecoveryServices/vaults"
 RS_PROTECTED_ITEM = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"
+RS_POLICY = "Microsoft.RecoveryServices/vaults/backupPolicies"
 RS_STORAGE_CONFIG = "Microsoft.RecoveryServices/vaults/backupstorageconfig"
 RS_VAULT_CONFIG = "Microsoft.RecoveryServices/vaults/backupconfig"
 VAULT_TYPES = (BACKUP_VAULT, RS_VAULT)
@@ -48,9 +49,14 @@ OPERATIONAL, VAULT, ARCHIVE = "OperationalStore", "VaultStore", "ArchiveStore"
 # The states in which an instance or item keeps taking backups. Backup vaults report
 # `protectionStatus.status` (and `currentProtectionState`); Recovery Services items `protectionState`.
 _ACTIVE_STATES = frozenset({"protectionconfigured", "protected"})
-# Recovery Services items whose recovery points are share snapshots in the source storage account
-# unless their policy has a vault tier (the policy is not read): Azure Files.
+# Recovery Services items whose recovery points are share snapshots in the source storage account unless
+# their policy has a vault tier (`vaultRetentionPolicy`): Azure Files.
+# https://learn.microsoft.com/azure/backup/azure-file-share-backup-overview
 _SNAPSHOT_TIER_MANAGEMENT = frozenset({"azurestorage"})
+# What Azure Backup calls the data sources the checks judge (`dataSourceInfo.datasourceType`).
+BLOB_DATASOURCES = ("Microsoft.Storage/storageAccounts/blobServices",
+                    "Microsoft.Storage/storageAccounts/adlsBlobServices")
+POSTGRESQL_DATASOURCES = ("Microsoft.DBforPostgreSQL/flexibleServers",)
 _ISO_PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T.*)?$", re.IGNORECASE)
 _VAULT_IN_ID = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.(?:dataprotection/"
                           r"backupvaults|recoveryservices/vaults)/[^/]+)", re.IGNORECASE)
@@ -123,10 +129,16 @@ def backup_index(inventory: Inventory) -> BackupIndex:
     return inventory.derived("backup:index", _build_index)
 
 
-def protection_of(resource: Resource, inventory: Inventory) -> SourceProtection:
-    """Is `resource` backed up, where, in which tier; and could an unread vault hide a backup of it?"""
-    found = tuple(backup_index(inventory).by_source.get(resource.key, ()))
-    return SourceProtection(found, _hiding_gap(resource, inventory))
+def protection_of(resource: Resource, inventory: Inventory,
+                  datasource_types: tuple[str, ...] | None = None) -> SourceProtection:
+    """Is `resource` backed up, where, in which tier; and could an unread vault hide a backup of it?
+    `datasource_types` keeps the backups of these kinds of data only (a storage account's blobs, not its
+    file shares)."""
+    found = backup_index(inventory).by_source.get(resource.key, ())
+    if datasource_types is not None:
+        wanted = {t.lower() for t in datasource_types}
+        found = [p for p in found if p.datasource_type.lower() in wanted]
+    return SourceProtection(tuple(found), _hiding_gap(resource, inventory))
 
 
 def protections_in(vault: Resource, inventory: Inventory) -> list[Protection]:
@@ -135,7 +147,8 @@ def protections_in(vault: Resource, inventory: Inventory) -> list[Protection]:
 
 def vault_contents_gap(vault: Resource, inventory: Inventory) -> ReadGap | None:
     """A read gap that leaves the vault's instances (or protected items) or their policies unknown."""
-    kinds = (BACKUP_INSTANCE, BACKUP_POLICY) if vault.type_key == BACKUP_VAULT.lower() else (RS_PROTECTED_ITEM,)
+    kinds = (BACKUP_INSTANCE, BACKUP_POLICY) if vault.type_key == BACKUP_VAULT.lower() else (RS_PROTECTED_ITEM,
+                                                                                              RS_POLICY)
     return next((g for kind in kinds if (g := inventory.gap(vault, kind))), None)
 
 
@@ -186,8 +199,9 @@ def _build_index(inventory: Inventory) -> BackupIndex:
         seen.add(identity)
         index.by_source[source.lower()].append(protection)
         index.by_vault[protection.vault_id.lower()].append(protection)
+    rs_policies = {p.key: p for p in inventory.of_type(RS_POLICY)}
     for item in inventory.of_type(RS_PROTECTED_ITEM):
-        protection = _from_protected_item(item, inventory)
+        protection = _from_protected_item(item, inventory, rs_policies)
         source = item.prop("sourceResourceId")
         if protection is None:
             continue
@@ -211,15 +225,20 @@ def _from_instance(record: Resource, inventory: Inventory, policies: dict[str, R
                       tiers, retention)
 
 
-def _from_protected_item(item: Resource, inventory: Inventory) -> Protection | None:
+def _from_protected_item(item: Resource, inventory: Inventory, policies: dict[str, Resource]) -> Protection | None:
     vault_id = vault_of(item.id)
     if vault_id is None:
         return None
     management = str(item.prop("backupManagementType") or "")
     workload = str(item.prop("workloadType") or item.prop("protectedItemType") or management)
-    # Workload (SQL, SAP HANA in VMs) and VM backups are kept in the vault; Azure Files recovery points
-    # are share snapshots in the storage account unless the (unread) policy adds a vault tier.
-    tiers = None if management.lower() in _SNAPSHOT_TIER_MANAGEMENT else frozenset({VAULT})
+    tiers: frozenset[str] | None = frozenset({VAULT})
+    if management.lower() in _SNAPSHOT_TIER_MANAGEMENT:
+        # Workload (SQL, SAP HANA in VMs) and VM backups are kept in the vault; Azure Files recovery points
+        # are share snapshots in the storage account unless the item's policy adds a vault tier.
+        policy = policies.get(str(item.prop("policyId") or "").lower())
+        tiers = None if policy is None else (
+            frozenset({OPERATIONAL, VAULT}) if isinstance(policy.prop("vaultRetentionPolicy"), Mapping)
+            else frozenset({OPERATIONAL}))
     state = str(item.prop("protectionState") or "")
     return Protection(item, vault_id, inventory.get(vault_id), workload, state, tiers)
 

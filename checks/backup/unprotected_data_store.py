@@ -4,7 +4,14 @@ from collections.abc import Mapping
 
 from checks.backup._vault import GUIDANCE_BACKUP, SERVICE
 from checks.storage._replication import STORAGE_ACCOUNT, is_hns, sku_name
-from scanner.backup import BACKUP_VAULT, SourceProtection, protection_of, subscription_vaults
+from scanner.backup import (
+    BACKUP_VAULT,
+    BLOB_DATASOURCES,
+    POSTGRESQL_DATASOURCES,
+    SourceProtection,
+    protection_of,
+    subscription_vaults,
+)
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
 
@@ -60,7 +67,8 @@ class UnprotectedDataStoreCheck(Check):
         zone = ctx.zone
         if not zone.requirements.required("azure_backup"):
             return self.not_applicable(f"zone {zone.name} does not require Azure Backup (azure_backup=optional)")
-        protection = protection_of(resource, ctx.inventory)
+        kinds = POSTGRESQL_DATASOURCES if resource.type_key == POSTGRESQL_FLEXIBLE.lower() else BLOB_DATASOURCES
+        protection = protection_of(resource, ctx.inventory, kinds)
         if protection.vaulted:
             return self.passed(f"backed up to the vault tier: {protection.vaulted[0].describe()}",
                                observed=[p.describe() for p in protection.vaulted])

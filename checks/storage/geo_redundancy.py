@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from checks.backup._vault import is_geo, redundancy
 from checks.storage._replication import GEO_REDUNDANT, STORAGE_ACCOUNT, replication, sku_name
-from scanner.backup import BACKUP_VAULT, Protection, protection_of
+from scanner.backup import BACKUP_VAULT, BLOB_DATASOURCES, Protection, protection_of
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Inventory, Resource
 from scanner.policy import Strategy
@@ -73,7 +73,7 @@ class StorageGeoRedundancyCheck(Check):
     def _backup_copy(self, account: Resource, inventory: Inventory) -> Result | None:
         """Pass when a vaulted backup of the account sits in a geo-redundant Backup vault; unknown when one may
         (an unread vault, an unread policy or vault setting); None when none does."""
-        protection = protection_of(account, inventory)
+        protection = protection_of(account, inventory, BLOB_DATASOURCES)
         geo: list[Protection] = []
         undecided: list[str] = []
         for backup in protection.active:

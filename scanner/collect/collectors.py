@@ -19,6 +19,7 @@ from scanner.backup import (
     BACKUP_INSTANCE,
     BACKUP_POLICY,
     BACKUP_VAULT,
+    RS_POLICY,
     RS_PROTECTED_ITEM,
     RS_STORAGE_CONFIG,
     RS_VAULT,
@@ -229,6 +230,8 @@ RECOVERY_SERVICES_VAULTS = TypeSpec(
         # One unfiltered list (GET) per vault: SQL and SAP HANA in VMs, Azure Files, VMs.
         ChildSpec(RS_PROTECTED_ITEM,
                   lambda c, v: sdk_items(c.recoveryservicesbackup.backup_protected_items.list(*_rs_args(v)))),
+        # Their policies: whether an Azure Files item keeps a vault tier (vaultRetentionPolicy).
+        ChildSpec(RS_POLICY, lambda c, v: sdk_items(c.recoveryservicesbackup.backup_policies.list(*_rs_args(v)))),
         ChildSpec(RS_STORAGE_CONFIG,
                   lambda c, v: [c.recoveryservicesbackup.backup_resource_storage_configs_non_crr.get(*_rs_args(v))],
                   when=_lacks_redundancy_settings),

@@ -113,3 +113,17 @@ def protected_item(vault: dict[str, Any], source_id: str, *, management: str = "
                                   "sourceResourceId": source_id, "protectionState": state,
                                   "virtualMachineId": None, "policyId": f"{vault['id']}/backupPolicies/p1"})
     return body
+
+
+def file_share_policy(vault: dict[str, Any], name: str = "files-daily", *, vaulted: bool) -> dict[str, Any]:
+    """An Azure Files policy of a Recovery Services vault: snapshots only, or with a vault-tier retention."""
+    daily = {"retentionTimes": ["2026-01-05T02:00:00Z"], "retentionDuration": {"count": 30, "durationType": "Days"}}
+    props: dict[str, Any] = {"backupManagementType": "AzureStorage", "workLoadType": "AzureFileShare",
+                             "schedulePolicy": {"schedulePolicyType": "SimpleSchedulePolicy",
+                                                "scheduleRunFrequency": "Daily"},
+                             "retentionPolicy": {"retentionPolicyType": "LongTermRetentionPolicy",
+                                                 "dailySchedule": daily}}
+    if vaulted:
+        props["vaultRetentionPolicy"] = {"snapshotRetentionInDays": 5, "vaultRetention": props.pop("retentionPolicy")}
+    return {"id": f"{vault['id']}/backupPolicies/{name}", "name": name,
+            "type": "Microsoft.RecoveryServices/vaults/backupPolicies", "properties": props}

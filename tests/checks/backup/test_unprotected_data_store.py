@@ -1,7 +1,14 @@
 from checks.backup.unprotected_data_store import UnprotectedDataStoreCheck
 from scanner.check import Status
 from scanner.model import ReadGap
-from tests.checks.backup.builders import backup_vault, instance, policy
+from tests.checks.backup.builders import (
+    backup_vault,
+    file_share_policy,
+    instance,
+    policy,
+    protected_item,
+    recovery_services_vault,
+)
 from tests.checks.storage.builders import account
 from tests.helpers import example_body, inventory, judge, zone
 
@@ -95,3 +102,12 @@ def test_the_extension_route_read_live_answers_for_vaults_the_scan_cannot_list()
     route_gap = ReadGap(source["id"], INSTANCES, "HTTP 429", 429)
     unread = inventory(source, gaps=[route_gap], source={"mode": "live"})
     assert judge(CHECK, source, REQUIRED, unread).status == Status.UNKNOWN
+
+
+def test_backups_of_other_data_of_the_account_do_not_count_for_its_blobs():
+    source = blob_account()
+    rsv = recovery_services_vault()
+    files = protected_item(rsv, source["id"], management="AzureStorage", workload="AzureFileShare")
+    the_policy = {**file_share_policy(rsv, vaulted=True), "id": files["properties"]["policyId"]}
+    result = judge(CHECK, source, REQUIRED, inventory(source, rsv, files, the_policy))
+    assert result.status == Status.FAIL

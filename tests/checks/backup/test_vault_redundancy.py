@@ -3,6 +3,7 @@ from scanner.check import Status
 from scanner.model import ReadGap
 from tests.checks.backup.builders import (
     backup_vault,
+    file_share_policy,
     instance,
     policy,
     protected_item,
@@ -54,11 +55,19 @@ def test_empty_vaults_and_operational_tier_only_vaults_are_not_applicable():
     assert judge(CHECK, vault, RESTORE, inventory(vault)).status == Status.NOT_APPLICABLE
     operational = judge(CHECK, vault, RESTORE, inventory(*holding(vault, stores=("OperationalStore",))))
     assert operational.status == Status.NOT_APPLICABLE
-    # Azure Files items keep share snapshots in the storage account unless their (unread) policy adds a vault tier.
+
+def test_azure_files_items_count_only_with_a_vault_tier_policy():
+    # Azure Files recovery points are share snapshots in the storage account unless the policy adds a vault tier.
     rsv = recovery_services_vault(redundancy="LocallyRedundant")
     files = protected_item(rsv, "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st",
                            management="AzureStorage", workload="AzureFileShare")
-    assert judge(CHECK, rsv, RESTORE, inventory(rsv, files)).status == Status.UNKNOWN
+    snapshots = {**file_share_policy(rsv, vaulted=False), "id": files["properties"]["policyId"]}
+    vaulted = {**file_share_policy(rsv, vaulted=True), "id": files["properties"]["policyId"]}
+    assert judge(CHECK, rsv, RESTORE, inventory(rsv, files, snapshots)).status == Status.NOT_APPLICABLE
+    assert judge(CHECK, rsv, RESTORE, inventory(rsv, files, vaulted)).status == Status.FAIL
+    gap = ReadGap(rsv["id"], "Microsoft.RecoveryServices/vaults/backupPolicies", "HTTP 403", 403)
+    unread = judge(CHECK, rsv, RESTORE, inventory(rsv, files, gaps=[gap]))
+    assert unread.status == Status.UNKNOWN and unread.gap == gap
 
 
 def test_not_applicable_where_no_zone_requires_geo_redundancy():
