@@ -46,8 +46,7 @@ class BackupCrossRegionRestoreCheck(Check):
         "hot-spare": _LOGIC,
     }
     remediation = Remediation(
-        summary="Enable cross-region restore on the vault (it cannot be disabled again once enabled on a Recovery "
-                "Services vault holding protected items), then restore a recovery point in the secondary region "
+        summary="Enable cross-region restore on the vault, then restore a recovery point in the secondary region "
                 "as a drill.",
         portal="Backup vault > Properties > Cross Region Restore > Enable; Recovery Services vault > Properties > "
                "Backup Configuration > Cross Region Restore: Enable.",
