@@ -331,6 +331,12 @@ def _same_region(vault: Resource, resource: Resource) -> bool:
 
 def subscription_vaults(resource: Resource, inventory: Inventory) -> list[Resource]:
     """Backup vaults in the resource's subscription and region (where it could be protected from)."""
-    sub = resource.subscription_id
-    return [v for v in inventory.of_type(BACKUP_VAULT)
-            if subscription_of(v.id) == sub and v.location == resource.location]
+    placed = inventory.derived("backup:vaults-by-place", _vaults_by_place)
+    return list(placed.get((resource.subscription_id, resource.location), ()))
+
+
+def _vaults_by_place(inventory: Inventory) -> dict[tuple[str | None, str | None], list[Resource]]:
+    placed: dict[tuple[str | None, str | None], list[Resource]] = defaultdict(list)
+    for vault in inventory.of_type(BACKUP_VAULT):
+        placed[(subscription_of(vault.id), vault.location)].append(vault)
+    return placed

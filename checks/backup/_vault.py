@@ -19,16 +19,15 @@ storageModelType / storageType, crossRegionRestoreFlag) and the vault config
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.backup import BACKUP_VAULT, RS_STORAGE_CONFIG, RS_VAULT, RS_VAULT_CONFIG, VAULT, Protection, protections_in
 from scanner.model import Inventory, ReadGap, Resource
-from scanner.policy import Zone
+from scanner.policy import Policy, Zone
 
 SERVICE = "Azure Backup"
-GEO = "GeoRedundant"
 _GEO_SPELLINGS = frozenset({"georedundant", "readaccessgeozoneredundant"})
 _SINGLE_REGION = frozenset({"locallyredundant", "zoneredundant"})
 _ON = frozenset({"on", "enabled", "alwayson"})
@@ -53,10 +52,6 @@ class Setting:
     value: Any
     source: str
     gap: ReadGap | None = None
-
-    @property
-    def known(self) -> bool:
-        return self.value is not None
 
 
 def is_backup_vault(vault: Resource) -> bool:
@@ -137,8 +132,8 @@ def vaulted_protections(vault: Resource, inventory: Inventory) -> tuple[list[Pro
     return [p for p in held if p.vaulted], [p for p in held if p.vaulted is None]
 
 
-def judging_zone(vault: Resource, zone: Zone, held: list[Protection], inventory: Inventory, policy: Any,
-                 wanted: Any) -> tuple[Zone, str] | None:
+def judging_zone(vault: Resource, zone: Zone, held: list[Protection], inventory: Inventory, policy: Policy,
+                 wanted: Callable[[Zone], bool]) -> tuple[Zone, str] | None:
     """The first zone that asks for `wanted(zone)`: the vault's own, then those of the data it protects
     (a vault in a lax zone that keeps the backups of a strict one is held to the strict one's rules)."""
     if wanted(zone):

@@ -10,7 +10,7 @@ from checks.backup._vault import (
     soft_delete,
     vaulted_protections,
 )
-from scanner.backup import VAULT_TYPES, vault_contents_gap
+from scanner.backup import VAULT_TYPES, Protection, vault_contents_gap
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
 from scanner.policy import Zone
@@ -94,7 +94,7 @@ class BackupSoftDeleteCheck(Check):
                            observed=f"soft delete on, {days.value} days", **evidence)
 
     @staticmethod
-    def _strictest(vault: Resource, ctx: EvaluationContext, held: list) -> tuple[Zone, str]:
+    def _strictest(vault: Resource, ctx: EvaluationContext, held: list[Protection]) -> tuple[Zone, str]:
         """The zone with the longest min_soft_delete_days among the vault's and its data's."""
         best: tuple[Zone, str] = (ctx.zone, f"zone {ctx.zone.name} (the vault's own)")
         threshold = ctx.zone.requirements.days("min_soft_delete_days")
