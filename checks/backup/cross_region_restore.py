@@ -69,6 +69,10 @@ class BackupCrossRegionRestoreCheck(Check):
         found = judging_zone(resource, ctx.zone, [*vaulted, *undecided], ctx.inventory, ctx.policy,
                              lambda z: z.strategy.at_least(Strategy.WARM_SPARE))
         if found is None:
+            gap = vault_contents_gap(resource, ctx.inventory)
+            if gap:  # backups of a warm- or hot-spare zone may be among those not read
+                return self.unknown(f"all the backups {resource.name} holds (a warm- or hot-spare zone may own one)",
+                                    gap)
             return self.not_applicable(f"neither zone {ctx.zone.name} nor the zones of the data in {resource.name} "
                                        "are warm-spare or hot-spare")
         zone, why = found

@@ -73,6 +73,10 @@ class BackupVaultRedundancyCheck(Check):
         found = judging_zone(resource, ctx.zone, held, ctx.inventory, ctx.policy,
                              lambda z: z.requirements.required("geo_redundancy"))
         if found is None:
+            gap = vault_contents_gap(resource, ctx.inventory)
+            if gap:  # backups of a zone that requires geo-redundancy may be among those not read
+                return self.unknown(f"all the backups {resource.name} holds (a zone requiring geo-redundancy may "
+                                    "own one)", gap)
             return self.not_applicable(f"neither zone {ctx.zone.name} nor the zones of the data in {resource.name} "
                                        "require geo-redundancy")
         zone, why = found

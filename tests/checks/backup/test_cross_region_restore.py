@@ -64,3 +64,10 @@ def test_unread_setting_or_contents_is_unknown():
     vault = backup_vault(crr="Disabled")
     items_gap = ReadGap(vault["id"], "Microsoft.DataProtection/backupVaults/backupInstances", "HTTP 429", 429)
     assert judge(CHECK, vault, WARM, inventory(vault, gaps=[items_gap])).status == Status.UNKNOWN
+
+
+def test_not_applicable_becomes_unknown_while_some_of_the_vaults_backups_were_not_read():
+    vault = backup_vault(crr="Disabled")
+    gap = ReadGap(vault["id"], "Microsoft.DataProtection/backupVaults/backupInstances", "HTTP 403", 403)
+    result = judge(CHECK, vault, zone("backup-restore"), inventory(*holding(vault), gaps=[gap]))
+    assert result.status == Status.UNKNOWN and result.gap == gap

@@ -114,3 +114,10 @@ def test_a_vault_is_held_to_the_zone_of_the_data_it_backs_up_across_subscription
     result = CHECK.evaluate(inv.get(vault["id"]) or Resource(vault), ctx)
     assert result.status == Status.FAIL
     assert "lz-critical" in result.requirement and "stcrit" in result.requirement
+
+
+def test_not_applicable_becomes_unknown_while_some_of_the_vaults_backups_were_not_read():
+    vault = backup_vault(redundancy="LocallyRedundant")
+    gap = ReadGap(vault["id"], "Microsoft.DataProtection/backupVaults/backupPolicies", "HTTP 500", 500)
+    result = judge(CHECK, vault, zone("redeploy"), inventory(*holding(vault), gaps=[gap]))
+    assert result.status == Status.UNKNOWN and result.gap == gap
