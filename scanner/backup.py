@@ -43,6 +43,9 @@ RS_POLICY = "Microsoft.RecoveryServices/vaults/backupPolicies"
 RS_STORAGE_CONFIG = "Microsoft.RecoveryServices/vaults/backupstorageconfig"
 RS_VAULT_CONFIG = "Microsoft.RecoveryServices/vaults/backupconfig"
 VAULT_TYPES = (BACKUP_VAULT, RS_VAULT)
+# What a vault holds beyond its own document: unread, it may hide a backup.
+_VAULT_CONTENTS = {BACKUP_VAULT: frozenset({BACKUP_INSTANCE.lower(), BACKUP_POLICY.lower()}),
+                   RS_VAULT: frozenset({RS_PROTECTED_ITEM.lower(), RS_POLICY.lower()})}
 EXTENSION_ROUTE = "/providers/Microsoft.DataProtection/backupInstances"
 
 OPERATIONAL, VAULT, ARCHIVE = "OperationalStore", "VaultStore", "ArchiveStore"
@@ -57,6 +60,7 @@ _SNAPSHOT_TIER_MANAGEMENT = frozenset({"azurestorage"})
 BLOB_DATASOURCES = ("Microsoft.Storage/storageAccounts/blobServices",
                     "Microsoft.Storage/storageAccounts/adlsBlobServices")
 POSTGRESQL_DATASOURCES = ("Microsoft.DBforPostgreSQL/flexibleServers",)
+FILE_SHARE_DATASOURCES = ("AzureFileShare",)  # Recovery Services items' workloadType
 _ISO_PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T.*)?$", re.IGNORECASE)
 _VAULT_IN_ID = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.(?:dataprotection/"
                           r"backupvaults|recoveryservices/vaults)/[^/]+)", re.IGNORECASE)
@@ -129,16 +133,16 @@ def backup_index(inventory: Inventory) -> BackupIndex:
     return inventory.derived("backup:index", _build_index)
 
 
-def protection_of(resource: Resource, inventory: Inventory,
-                  datasource_types: tuple[str, ...] | None = None) -> SourceProtection:
-    """Is `resource` backed up, where, in which tier; and could an unread vault hide a backup of it?
-    `datasource_types` keeps the backups of these kinds of data only (a storage account's blobs, not its
-    file shares)."""
+def protection_of(resource: Resource, inventory: Inventory, datasource_types: tuple[str, ...] | None = None,
+                  vault_type: str = BACKUP_VAULT) -> SourceProtection:
+    """Is `resource` backed up, where, in which tier; and could an unread vault (of `vault_type`, the kind
+    that backs up this data) hide a backup of it? `datasource_types` keeps the backups of these kinds of
+    data only (a storage account's blobs, not its file shares)."""
     found = backup_index(inventory).by_source.get(resource.key, ())
     if datasource_types is not None:
         wanted = {t.lower() for t in datasource_types}
         found = [p for p in found if p.datasource_type.lower() in wanted]
-    return SourceProtection(tuple(found), _hiding_gap(resource, inventory))
+    return SourceProtection(tuple(found), _hiding_gap(resource, inventory, vault_type))
 
 
 def protections_in(vault: Resource, inventory: Inventory) -> list[Protection]:
@@ -294,26 +298,28 @@ def _list(value: Any) -> Iterable[Mapping[str, Any]]:
 
 
 # --- what a read gap may hide -------------------------------------------------------------------------
-def _hiding_gap(resource: Resource, inventory: Inventory) -> ReadGap | None:
-    """A gap that may hide a Backup vault protecting `resource`. None when the extension route of the
-    resource was read (it lists the instances of every vault), or when every vault that could protect
-    it was read: a vault list gap in any subscription (a vault may protect resources of other
-    subscriptions of its tenant), or an unread vault in the resource's region (Azure Backup protects
-    blobs and PostgreSQL flexible servers from a vault in their own region)."""
-    route_gap = inventory.gap(resource, BACKUP_INSTANCE)
-    if route_gap is not None:
-        return route_gap
-    if _route_was_read(resource, inventory):
-        return None
+def _hiding_gap(resource: Resource, inventory: Inventory, vault_type: str) -> ReadGap | None:
+    """A gap that may hide a vault of `vault_type` protecting `resource`. For Backup vaults, None when the
+    extension route of the resource was read (it lists the instances of every vault). Otherwise a gap when
+    a vault list is missing in any subscription (a vault may protect resources of other subscriptions of
+    its tenant), or a vault in the resource's region was not fully read (Azure Backup protects blobs, Azure
+    Files and PostgreSQL flexible servers from a vault in their own region)."""
+    contents = _VAULT_CONTENTS[vault_type]
+    if vault_type == BACKUP_VAULT:
+        route_gap = inventory.gap(resource, BACKUP_INSTANCE)
+        if route_gap is not None:
+            return route_gap
+        if _route_was_read(resource, inventory):
+            return None
     for gap in inventory.gaps:
         data = gap.data.lower()
         scope = gap.scope.lower().rstrip("/")
-        if "/providers/" not in scope and data in ("*", BACKUP_VAULT.lower()):
+        if "/providers/" not in scope and data in ("*", vault_type.lower()):
             return gap
-        if data not in ("*", BACKUP_INSTANCE.lower(), BACKUP_POLICY.lower()):
+        if data != "*" and data not in contents:
             continue
         vault = inventory.get(gap.scope)
-        if vault is not None and vault.type_key == BACKUP_VAULT.lower() and _same_region(vault, resource):
+        if vault is not None and vault.type_key == vault_type.lower() and _same_region(vault, resource):
             return gap
     return None
 
@@ -329,14 +335,15 @@ def _same_region(vault: Resource, resource: Resource) -> bool:
     return vault.location is None or resource.location is None or vault.location == resource.location
 
 
-def subscription_vaults(resource: Resource, inventory: Inventory) -> list[Resource]:
-    """Backup vaults in the resource's subscription and region (where it could be protected from)."""
+def subscription_vaults(resource: Resource, inventory: Inventory, vault_type: str = BACKUP_VAULT) -> list[Resource]:
+    """Vaults of `vault_type` in the resource's subscription and region (where it could be protected from)."""
     placed = inventory.derived("backup:vaults-by-place", _vaults_by_place)
-    return list(placed.get((resource.subscription_id, resource.location), ()))
+    return list(placed.get((vault_type.lower(), resource.subscription_id, resource.location), ()))
 
 
-def _vaults_by_place(inventory: Inventory) -> dict[tuple[str | None, str | None], list[Resource]]:
-    placed: dict[tuple[str | None, str | None], list[Resource]] = defaultdict(list)
-    for vault in inventory.of_type(BACKUP_VAULT):
-        placed[(subscription_of(vault.id), vault.location)].append(vault)
+def _vaults_by_place(inventory: Inventory) -> dict[tuple[str, str | None, str | None], list[Resource]]:
+    placed: dict[tuple[str, str | None, str | None], list[Resource]] = defaultdict(list)
+    for vault_type in VAULT_TYPES:
+        for vault in inventory.of_type(vault_type):
+            placed[(vault_type.lower(), subscription_of(vault.id), vault.location)].append(vault)
     return placed

@@ -7,7 +7,9 @@ from checks.storage._replication import STORAGE_ACCOUNT, is_hns, sku_name
 from scanner.backup import (
     BACKUP_VAULT,
     BLOB_DATASOURCES,
+    FILE_SHARE_DATASOURCES,
     POSTGRESQL_DATASOURCES,
+    RS_VAULT,
     SourceProtection,
     protection_of,
     subscription_vaults,
@@ -24,10 +26,16 @@ BLOB_MATRIX = "https://learn.microsoft.com/azure/backup/blob-backup-support-matr
 # PostgreSQL flexible server: vaulted (long-term retention) backups in a Backup vault of the server's region.
 # https://learn.microsoft.com/azure/backup/backup-azure-database-postgresql-flex-support-matrix
 POSTGRESQL_MATRIX = "https://learn.microsoft.com/azure/backup/backup-azure-database-postgresql-flex-support-matrix"
+# Azure Files shares (the only data of a FileStorage account): a Recovery Services vault in the account's region;
+# snapshot tier (share snapshots in the account) or vault tier.
+# https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix
+FILES_MATRIX = "https://learn.microsoft.com/azure/backup/azure-file-share-support-matrix"
 _LOGIC_REQUIRED = ("where the zone sets azure_backup=required: fail when a data store Azure Backup can protect (block "
-                   "blobs of a standard general-purpose v2 account without hierarchical namespace, a PostgreSQL "
-                   "flexible server) has no active vault-tier backup (operational-tier backups stay in the source "
-                   "account and do not count); unknown when an unread vault may hold one")
+                   "blobs of a standard general-purpose v2 account without hierarchical namespace, from a Backup "
+                   "vault; the file shares of a FileStorage account, from a Recovery Services vault; a PostgreSQL "
+                   "flexible server, from a Backup vault) has no active vault-tier backup (operational-tier "
+                   "backups and share snapshots stay in the source account and do not count); unknown when an "
+                   "unread vault may hold one")
 _LOGIC = f"not applicable unless the zone requires azure_backup; {_LOGIC_REQUIRED}"
 
 
@@ -41,10 +49,11 @@ class UnprotectedDataStoreCheck(Check):
         "Replication copies deletions, corruption and encryption by ransomware to every replica; a backup kept "
         "outside the data store survives them. Where a landing zone requires Azure Backup, every data store "
         "Azure Backup can protect must have a backup instance whose recovery points leave it: the vault tier. "
-        "Operational-tier blob backup (point-in-time restore within the account) restores from data the account "
-        "itself keeps, so it is reported but does not count. Data stores Azure Backup cannot protect (premium or "
-        "general-purpose v1 accounts, Data Lake Storage accounts outside the limited preview) are not applicable, "
-        "with the reason."
+        "Operational-tier blob backup (point-in-time restore within the account) and snapshot-only Azure Files "
+        "backup restore from data the account itself keeps, so they are reported but do not count. A general-purpose "
+        "v2 account is judged on its blobs (its file shares are not listed), a FileStorage account on its file "
+        "shares. Data stores Azure Backup cannot protect (premium block blob or general-purpose v1 accounts, Data "
+        "Lake Storage accounts outside the limited preview) are not applicable, with the reason."
     )
     guidance = GUIDANCE_BACKUP
     logic = {strategy: _LOGIC for strategy in ("redeploy", "backup-restore", "warm-spare", "hot-spare")}
@@ -60,15 +69,15 @@ class UnprotectedDataStoreCheck(Check):
             "resourceID: <data store id> and a policy whose policyRules keep VaultStore recovery points; Terraform: "
             "azurerm_data_protection_backup_instance_blob_storage / _postgresql_flexible_server",
     )
-    references = (BLOB_MATRIX, POSTGRESQL_MATRIX, "https://learn.microsoft.com/azure/backup/blob-backup-overview",
+    references = (BLOB_MATRIX, POSTGRESQL_MATRIX, FILES_MATRIX,
+                  "https://learn.microsoft.com/azure/backup/blob-backup-overview",
                   "https://learn.microsoft.com/azure/backup/azure-data-lake-storage-backup-support-matrix")
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
         zone = ctx.zone
         if not zone.requirements.required("azure_backup"):
             return self.not_applicable(f"zone {zone.name} does not require Azure Backup (azure_backup=optional)")
-        kinds = POSTGRESQL_DATASOURCES if resource.type_key == POSTGRESQL_FLEXIBLE.lower() else BLOB_DATASOURCES
-        protection = protection_of(resource, ctx.inventory, kinds)
+        protection = protection_of(resource, ctx.inventory, *_backed_up_as(resource))
         if protection.vaulted:
             return self.passed(f"backed up to the vault tier: {protection.vaulted[0].describe()}",
                                observed=[p.describe() for p in protection.vaulted])
@@ -87,6 +96,8 @@ class UnprotectedDataStoreCheck(Check):
         if resource.type_key == POSTGRESQL_FLEXIBLE.lower():
             return None
         kind = resource.kind or "unknown kind"
+        if kind.lower() == "filestorage":
+            return None  # Azure Files shares, from a Recovery Services vault
         if not isinstance(resource.raw.get("properties"), Mapping):
             return None  # cannot tell; the verdict rests on the protection found (or unknown)
         if is_hns(resource):
@@ -98,12 +109,14 @@ class UnprotectedDataStoreCheck(Check):
         return None
 
     def _failed(self, resource: Resource, ctx: EvaluationContext, protection: SourceProtection) -> Result:
-        nearby = subscription_vaults(resource, ctx.inventory)
+        vault_type = _backed_up_as(resource)[1]
+        nearby = subscription_vaults(resource, ctx.inventory, vault_type)
         observed = ([p.describe() for p in protection.active] or [p.describe() for p in protection.protections]
                     or "no backup instance")
         hint = (f"; vault {nearby[0].name} is in the same region and subscription" if nearby
-                else f"; no {BACKUP_VAULT} in {resource.location} in this subscription")
-        what = "only operational-tier backups (kept inside the account)" if protection.active else "no active backup"
+                else f"; no {vault_type} in {resource.location} in this subscription")
+        what = ("only operational-tier backups or snapshots (kept inside the data store)" if protection.active
+                else "no active backup")
         return self.failed(
             f"{resource.name} has {what}: zone {ctx.zone.name} requires Azure Backup with recovery points outside "
             f"the data store{hint}",
@@ -111,3 +124,12 @@ class UnprotectedDataStoreCheck(Check):
             requirement=ctx.zone.requirement("azure_backup"),
             nearest_vault=nearby[0].id if nearby else None,
         )
+
+
+def _backed_up_as(resource: Resource) -> tuple[tuple[str, ...], str]:
+    """Which backups protect this data store's data, and the kind of vault that holds them."""
+    if resource.type_key == POSTGRESQL_FLEXIBLE.lower():
+        return POSTGRESQL_DATASOURCES, BACKUP_VAULT
+    if (resource.kind or "").lower() == "filestorage":
+        return FILE_SHARE_DATASOURCES, RS_VAULT
+    return BLOB_DATASOURCES, BACKUP_VAULT

@@ -94,4 +94,3 @@ class StorageGeoRedundancyCheck(Check):
             return self.unknown(f"{BACKUP_VAULT} backups of {account.name} (an unread vault may keep a geo-redundant "
                                 "copy)", protection.gap)
         return None
-

@@ -194,7 +194,6 @@ DATABRICKS = arm_type("Microsoft.Databricks/workspaces", "2024-05-01")
 MACHINE_LEARNING = arm_type("Microsoft.MachineLearningServices/workspaces", "2024-04-01")
 
 
-
 # --- Azure Backup (issue 14): vaults, what they protect and with which policy -----------------
 def _rs_args(vault: Doc) -> tuple[str, str]:
     return _last(vault), _rg(vault)  # Recovery Services operations take the vault name first

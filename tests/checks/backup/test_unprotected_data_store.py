@@ -111,3 +111,21 @@ def test_backups_of_other_data_of_the_account_do_not_count_for_its_blobs():
     the_policy = {**file_share_policy(rsv, vaulted=True), "id": files["properties"]["policyId"]}
     result = judge(CHECK, source, REQUIRED, inventory(source, rsv, files, the_policy))
     assert result.status == Status.FAIL
+
+
+def test_file_storage_accounts_are_judged_on_their_azure_files_backups():
+    shares = account("stfiles", sku="Premium_LRS", hns=None, kind="FileStorage")
+    rsv = recovery_services_vault(name="rsv-near")
+    item = protected_item(rsv, shares["id"], management="AzureStorage", workload="AzureFileShare")
+    policy_id = item["properties"]["policyId"]
+    vaulted = {**file_share_policy(rsv, vaulted=True), "id": policy_id}
+    snapshots = {**file_share_policy(rsv, vaulted=False), "id": policy_id}
+    assert judge(CHECK, shares, REQUIRED, inventory(shares, rsv, item, vaulted)).status == Status.PASS
+    result = judge(CHECK, shares, REQUIRED, inventory(shares, rsv, item, snapshots))
+    assert result.status == Status.FAIL and "snapshots" in result.message
+    nothing = judge(CHECK, shares, REQUIRED, inventory(shares, rsv))
+    assert nothing.status == Status.FAIL and nothing.evidence["nearest_vault"] == rsv["id"]
+    items_gap = ReadGap(rsv["id"], "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/"
+                        "protectedItems", "HTTP 403", 403)
+    unread = judge(CHECK, shares, REQUIRED, inventory(shares, rsv, gaps=[items_gap]))
+    assert unread.status == Status.UNKNOWN and unread.gap == items_gap
