@@ -116,7 +116,9 @@ def soft_delete(vault: Resource, inventory: Inventory) -> tuple[Setting, Setting
     state = _on_off(config.prop("softDeleteFeatureState")) if config else None
     days = _days(config.prop("softDeleteRetentionPeriodInDays")) if config else None
     if state and days is None and config is not None:
-        days = 14  # the vault config of a basic soft-delete vault: fixed at 14 days
+        # Basic soft delete (no retention reported) keeps deleted backups a fixed 14 days.
+        # https://learn.microsoft.com/azure/backup/soft-delete-azure-backup-faq
+        days = 14
     return (Setting(state, "backupconfig/vaultconfig softDeleteFeatureState", gap),
             Setting(days, "backupconfig/vaultconfig softDeleteRetentionPeriodInDays", gap))
 
