@@ -25,9 +25,10 @@ STRATEGIES = ["redeploy", "backup-restore", "warm-spare", "hot-spare"]
 
 
 def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
-    """Fourteen related resources: a lake account, its blob service and an object-replication policy, Cosmos
+    """Eighteen related resources: a lake account, its blob service and an object-replication policy, Cosmos
     DB, a vault, a SQL server with two databases and their retention policies, a failover group, a Data
-    Factory and a Databricks workspace."""
+    Factory and a Databricks workspace, a Backup vault with its policy and the account's backup instance (as
+    the vault and the account's extension route list it)."""
     region, pair = rng.choice(REGIONS)
     base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers"
     st = f"{base}/Microsoft.Storage/storageAccounts/st{n:07d}"
@@ -84,7 +85,36 @@ def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
                                                       "failoverWithDataLossGracePeriodMinutes": 60},
                                 "partnerServers": [{"id": srv + "-dr", "location": pair}],
                                 "databases": [f"{srv}/databases/sales"]}})
+    docs += backup(rng, base, st, region, n)
     return docs
+
+
+def backup(rng: random.Random, base: str, account: str, region: str, n: int) -> list[dict[str, Any]]:
+    """A Backup vault, its policy and a backup of the lake account (listed under the vault and at the account's
+    extension route)."""
+    vault = f"{base}/Microsoft.DataProtection/backupVaults/bv{n:07d}"
+    policy = f"{vault}/backupPolicies/blob"
+    stores = rng.choice([["VaultStore"], ["OperationalStore"], ["OperationalStore", "VaultStore"]])
+    instance = {"dataSourceInfo": {"resourceID": account, "datasourceType": "Microsoft.Storage/storageAccounts/"
+                                   "blobServices"}, "policyInfo": {"policyId": policy},
+                "protectionStatus": {"status": "ProtectionConfigured"}}
+    kind = "Microsoft.DataProtection/backupVaults"
+    return [
+        {"id": vault, "name": f"bv{n:07d}", "type": kind, "location": region,
+         "properties": {"storageSettings": [{"datastoreType": "VaultStore",
+                                             "type": rng.choice(["GeoRedundant", "LocallyRedundant"])}],
+                        "featureSettings": {"crossRegionRestoreSettings": {"state": rng.choice(["Enabled",
+                                                                                                "Disabled"])}},
+                        "securitySettings": {"softDeleteSettings": {"state": rng.choice(["On", "Off"]),
+                                                                    "retentionDurationInDays": 14}}}},
+        {"id": policy, "name": "blob", "type": f"{kind}/backupPolicies", "properties": {"policyRules": [
+            {"objectType": "AzureRetentionRule", "lifecycles": [
+                {"deleteAfter": {"duration": "P30D"}, "sourceDataStore": {"dataStoreType": s}} for s in stores]}]}},
+        {"id": f"{vault}/backupInstances/bi{n:07d}", "name": f"bi{n:07d}", "type": f"{kind}/backupInstances",
+         "properties": instance},
+        {"id": f"{account}/providers/Microsoft.DataProtection/backupInstances/bi{n:07d}", "name": f"bi{n:07d}",
+         "type": f"{kind}/backupInstances", "properties": instance},
+    ]
 
 
 def generate(path: Path, count: int, seed: int = 7) -> None:

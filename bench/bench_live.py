@@ -44,7 +44,8 @@ def subscription(sub: str, n: int, scale: int) -> tuple[dict[str, Any], list[dic
     """One subscription; per unit of `scale`: 24 storage accounts (half geo-replicated, a third with
     a hierarchical namespace) with their blob services, 6 Cosmos DB accounts, 6 vaults, 3 SQL servers
     of 5 databases with retention policies and a failover group, 2 data factories, a Synapse workspace
-    with 2 pools and their geo-backup policies, a Databricks and an ML workspace (120 resources)."""
+    with 2 pools and their geo-backup policies, a Databricks and an ML workspace, a Backup vault protecting 8
+    accounts and a Recovery Services vault with 2 protected items (144 resources)."""
     region, pair = REGIONS[n % len(REGIONS)]
     doc = {"id": f"/subscriptions/{sub}", "subscriptionId": sub, "displayName": f"sub-bench-{n:02d}",
            "state": "Enabled", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}
@@ -97,7 +98,41 @@ def subscription(sub: str, n: int, scale: int) -> tuple[dict[str, Any], list[dic
         out.append(arm_doc(base, f"Microsoft.Databricks/workspaces/dbw-{tag}", location=pair, properties={}))
         out.append(arm_doc(base, f"Microsoft.MachineLearningServices/workspaces/mlw-{tag}", location=region,
                            properties={}))
+        out += backup(base, tag, region)
     return doc, groups, out
+
+
+def backup(base: str, tag: str, region: str) -> list[dict[str, Any]]:
+    """A Backup vault with a policy protecting 8 of the unit's flat-namespace accounts (each instance also as
+    the account's extension route lists it) and a Recovery Services vault with 2 SQL-in-VM protected items."""
+    vault = f"Microsoft.DataProtection/backupVaults/bvault-{tag}"
+    out = [arm_doc(base, vault, location=region, properties={
+        "storageSettings": [{"datastoreType": "VaultStore", "type": "GeoRedundant"}],
+        "securitySettings": {"softDeleteSettings": {"state": "On", "retentionDurationInDays": 14}}})]
+    policy = arm_doc(base, f"{vault}/backupPolicies/blob-vaulted", properties={"policyRules": [
+        {"objectType": "AzureRetentionRule", "isDefault": True, "lifecycles": [
+            {"deleteAfter": {"duration": "P30D"}, "sourceDataStore": {"dataStoreType": "VaultStore"}}]}]})
+    out.append(policy)
+    for i in (1, 2, 4, 5, 7, 8, 10, 11):  # the accounts the collector reads the extension route of
+        account = f"{base}/Microsoft.Storage/storageAccounts/st{tag}{i:02d}"
+        props = {"dataSourceInfo": {"resourceID": account, "datasourceType": "Microsoft.Storage/storageAccounts/"
+                                    "blobServices"}, "policyInfo": {"policyId": policy["id"]},
+                 "protectionStatus": {"status": "ProtectionConfigured"}}
+        out.append(arm_doc(base, f"{vault}/backupInstances/bi-{i:02d}", properties=props))
+        routed = f"Microsoft.Storage/storageAccounts/st{tag}{i:02d}/providers/Microsoft.DataProtection/backupInstances"
+        out.append({**arm_doc(base, f"{routed}/bi-{i:02d}", properties=props),
+                    "type": "Microsoft.DataProtection/backupVaults/backupInstances"})
+    rsv = f"Microsoft.RecoveryServices/vaults/rsv-{tag}"
+    out.append(arm_doc(base, rsv, location=region, properties={
+        "redundancySettings": {"standardTierStorageRedundancy": "GeoRedundant", "crossRegionRestore": "Enabled"},
+        "securitySettings": {"softDeleteSettings": {"softDeleteState": "Enabled",
+                                                    "softDeleteRetentionPeriodInDays": 14}}}))
+    for d in range(2):
+        item = f"{rsv}/backupFabrics/Azure/protectionContainers/VMAppContainer;vm{d}/protectedItems/SQLDataBase;db{d}"
+        out.append({**arm_doc(base, item, properties={"backupManagementType": "AzureWorkload",
+                                                      "protectionState": "Protected"}),
+                    "type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"})
+    return out
 
 
 def synthetic_estate(subscriptions: int, big: int) -> Estate:

@@ -41,7 +41,7 @@ class Strategy(StrEnum):
 _STRATEGY_RANK = {strategy: rank for rank, strategy in enumerate(Strategy)}
 REQUIRED, OPTIONAL = "required", "optional"
 _LEVEL_REQUIREMENTS = ("geo_redundancy", "zone_redundancy", "automatic_failover", "multi_region_writes",
-                       "long_term_retention")
+                       "long_term_retention", "azure_backup")
 _DAY_REQUIREMENTS = ("min_soft_delete_days", "min_pitr_days")
 
 # The documented default requirement set of each strategy (README, "Strategy defaults").
@@ -56,7 +56,7 @@ STRATEGY_DEFAULTS: dict[Strategy, dict[str, str | int]] = {
                          "automatic_failover": REQUIRED, "multi_region_writes": REQUIRED},
 }
 _COMMON_DEFAULTS: dict[str, str | int] = {"min_soft_delete_days": 7, "min_pitr_days": 7,
-                                          "long_term_retention": OPTIONAL}
+                                          "long_term_retention": OPTIONAL, "azure_backup": OPTIONAL}
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$", re.IGNORECASE)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from checks.backup._vault import is_geo, redundancy
 from checks.storage._replication import GEO_REDUNDANT, STORAGE_ACCOUNT, replication, sku_name
+from scanner.backup import BACKUP_VAULT, BLOB_DATASOURCES, Protection, protection_of
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
-from scanner.model import Resource
+from scanner.model import Inventory, Resource
+from scanner.policy import Strategy
 
 
 class StorageGeoRedundancyCheck(Check):
@@ -14,7 +17,10 @@ class StorageGeoRedundancyCheck(Check):
     rationale = (
         "An LRS or ZRS account keeps every copy of its data in one region: a regional outage or "
         "disaster loses it. Where the landing zone requires geo-redundancy, the account must "
-        "replicate to the paired region (GRS, RA-GRS, GZRS or RA-GZRS)."
+        "replicate to the paired region (GRS, RA-GRS, GZRS or RA-GZRS). In a backup-restore zone, whose plan is to "
+        "restore from a backup, a vaulted blob backup in a geo-redundant Backup vault is such a copy: the vault "
+        "replicates its recovery points to the paired region. Operational-tier blob backups stay in the account "
+        "and do not count; warm- and hot-spare zones need a live copy, which a backup is not."
     )
     guidance = (
         "Data Lake: If one of the Data Landing Zones requires geo-redundancy, with Data Lake Storage "
@@ -23,7 +29,8 @@ class StorageGeoRedundancyCheck(Check):
     )
     logic = {
         "redeploy": "not applicable unless the zone overrides geo_redundancy to required",
-        "backup-restore": "fail on LRS or ZRS (Standard or Premium)",
+        "backup-restore": "fail on LRS or ZRS (Standard or Premium), unless an active vault-tier blob backup is kept "
+                          "in a geo-redundant Backup vault; unknown when an unread vault may hold one",
         "warm-spare": "fail on LRS or ZRS (Standard or Premium)",
         "hot-spare": "fail on LRS or ZRS (Standard or Premium)",
     }
@@ -38,6 +45,8 @@ class StorageGeoRedundancyCheck(Check):
     references = (
         "https://learn.microsoft.com/azure/storage/common/storage-redundancy",
         "https://learn.microsoft.com/azure/storage/common/redundancy-migration",
+        "https://learn.microsoft.com/azure/backup/blob-backup-overview",
+        "https://learn.microsoft.com/azure/reliability/reliability-backup",
     )
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
@@ -49,6 +58,10 @@ class StorageGeoRedundancyCheck(Check):
             return self.unknown("sku.name (replication setting)")
         if kind in GEO_REDUNDANT:
             return self.passed(f"replicates to a secondary region ({sku_name(resource)})", observed=sku_name(resource))
+        if zone.strategy == Strategy.BACKUP_RESTORE:
+            verdict = self._backup_copy(resource, ctx.inventory)
+            if verdict is not None:
+                return verdict
         return self.failed(
             f"{sku_name(resource)} keeps all copies in {resource.location}; zone {zone.name} "
             f"({zone.strategy}) requires a copy in another region",
@@ -56,3 +69,28 @@ class StorageGeoRedundancyCheck(Check):
             required="GRS, RA-GRS, GZRS or RA-GZRS",
             requirement=zone.requirement("geo_redundancy"),
         )
+
+    def _backup_copy(self, account: Resource, inventory: Inventory) -> Result | None:
+        """Pass when a vaulted backup of the account sits in a geo-redundant Backup vault; unknown when one may
+        (an unread vault, an unread policy or vault setting); None when none does."""
+        protection = protection_of(account, inventory, BLOB_DATASOURCES)
+        geo: list[Protection] = []
+        undecided: list[str] = []
+        for backup in protection.active:
+            if backup.vaulted is False:
+                continue
+            geo_vault = is_geo(redundancy(backup.vault, inventory)) if backup.vault is not None else None
+            if backup.vaulted and geo_vault:
+                geo.append(backup)
+            elif backup.vaulted is None or geo_vault is None:
+                undecided.append(backup.describe())
+        if geo:
+            return self.passed(f"{sku_name(account)} in one region, but backed up to geo-redundant vault "
+                               f"{geo[0].vault_name} ({geo[0].describe()})",
+                               observed=sku_name(account), geo_redundant_backups=[b.describe() for b in geo])
+        if undecided:
+            return self.unknown(f"the tier or the vault redundancy of {'; '.join(undecided)}")
+        if protection.gap:
+            return self.unknown(f"{BACKUP_VAULT} backups of {account.name} (an unread vault may keep a geo-redundant "
+                                "copy)", protection.gap)
+        return None

@@ -8,7 +8,10 @@ from typing import Any
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.cosmosdb import CosmosDBManagementClient
+from azure.mgmt.dataprotection import DataProtectionMgmtClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.recoveryservices import RecoveryServicesClient
+from azure.mgmt.recoveryservicesbackup import RecoveryServicesBackupClient
 from azure.mgmt.resource.locks import ManagementLockClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
@@ -26,6 +29,10 @@ _CLIENTS: dict[str, type] = {
     "cosmos": CosmosDBManagementClient,
     "sql": SqlManagementClient,
     "keyvault": KeyVaultManagementClient,
+    # Azure Backup (issue 14)
+    "dataprotection": DataProtectionMgmtClient,
+    "recoveryservices": RecoveryServicesClient,
+    "recoveryservicesbackup": RecoveryServicesBackupClient,
 }
 
 
@@ -118,3 +125,16 @@ class SubscriptionClients:
     @property
     def keyvault(self) -> KeyVaultManagementClient:
         return self._get("keyvault")
+
+    # --- Azure Backup (issue 14) ---------------------------------------------------------------
+    @property
+    def dataprotection(self) -> DataProtectionMgmtClient:
+        return self._get("dataprotection")
+
+    @property
+    def recoveryservices(self) -> RecoveryServicesClient:
+        return self._get("recoveryservices")
+
+    @property
+    def recoveryservicesbackup(self) -> RecoveryServicesBackupClient:
+        return self._get("recoveryservicesbackup")

@@ -15,6 +15,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.backup import (
+    BACKUP_INSTANCE,
+    BACKUP_POLICY,
+    BACKUP_VAULT,
+    RS_POLICY,
+    RS_PROTECTED_ITEM,
+    RS_STORAGE_CONFIG,
+    RS_VAULT,
+    RS_VAULT_CONFIG,
+    reads_protection_route,
+)
 from scanner.collect.arm import arm_list, sdk_items
 from scanner.collect.clients import SubscriptionClients
 
@@ -120,6 +131,10 @@ STORAGE = TypeSpec(
                   # there, but the inventory records what ARM says rather than what it should say.
                   lambda c, a: sdk_items(c.storage.object_replication_policies.list(_rg(a), _last(a))),
                   when=has_blob_service),
+        # Azure Backup instances protecting the account, whichever vault holds them (scanner/backup.py).
+        ChildSpec(BACKUP_INSTANCE,
+                  lambda c, a: sdk_items(c.dataprotection.backup_instances_extension_routing.list(str(a["id"]))),
+                  when=reads_protection_route),
     ),
     via="azure-mgmt-storage",
 )
@@ -178,6 +193,55 @@ SYNAPSE = arm_type(
 DATABRICKS = arm_type("Microsoft.Databricks/workspaces", "2024-05-01")
 MACHINE_LEARNING = arm_type("Microsoft.MachineLearningServices/workspaces", "2024-04-01")
 
+
+# --- Azure Backup (issue 14): vaults, what they protect and with which policy -----------------
+def _rs_args(vault: Doc) -> tuple[str, str]:
+    return _last(vault), _rg(vault)  # Recovery Services operations take the vault name first
+
+
+def _lacks_redundancy_settings(vault: Doc) -> bool:
+    """Vault documents of older api-versions carry no redundancySettings: the backup storage config
+    says the same (redundancy, cross-region restore)."""
+    props = vault.get("properties")
+    settings = props.get("redundancySettings") if isinstance(props, Mapping) else None
+    return not (isinstance(settings, Mapping) and settings.get("standardTierStorageRedundancy"))
+
+
+def _lacks_soft_delete_settings(vault: Doc) -> bool:
+    props = vault.get("properties")
+    security = props.get("securitySettings") if isinstance(props, Mapping) else None
+    return not (isinstance(security, Mapping) and isinstance(security.get("softDeleteSettings"), Mapping))
+
+
+BACKUP_VAULTS = TypeSpec(
+    BACKUP_VAULT,
+    lambda c: sdk_items(c.dataprotection.backup_vaults.get_in_subscription()),
+    children=(
+        ChildSpec(BACKUP_INSTANCE, lambda c, v: sdk_items(c.dataprotection.backup_instances.list(_rg(v), _last(v)))),
+        ChildSpec(BACKUP_POLICY, lambda c, v: sdk_items(c.dataprotection.backup_policies.list(_rg(v), _last(v)))),
+    ),
+    via="azure-mgmt-dataprotection",
+)
+RECOVERY_SERVICES_VAULTS = TypeSpec(
+    RS_VAULT,
+    lambda c: sdk_items(c.recoveryservices.vaults.list_by_subscription_id()),
+    children=(
+        # One unfiltered list (GET) per vault: SQL and SAP HANA in VMs, Azure Files, VMs.
+        ChildSpec(RS_PROTECTED_ITEM,
+                  lambda c, v: sdk_items(c.recoveryservicesbackup.backup_protected_items.list(*_rs_args(v)))),
+        # Their policies: whether an Azure Files item keeps a vault tier (vaultRetentionPolicy).
+        ChildSpec(RS_POLICY, lambda c, v: sdk_items(c.recoveryservicesbackup.backup_policies.list(*_rs_args(v)))),
+        ChildSpec(RS_STORAGE_CONFIG,
+                  lambda c, v: [c.recoveryservicesbackup.backup_resource_storage_configs_non_crr.get(*_rs_args(v))],
+                  when=_lacks_redundancy_settings),
+        ChildSpec(RS_VAULT_CONFIG,
+                  lambda c, v: [c.recoveryservicesbackup.backup_resource_vault_configs.get(*_rs_args(v))],
+                  when=_lacks_soft_delete_settings),
+    ),
+    via="azure-mgmt-recoveryservices, azure-mgmt-recoveryservicesbackup",
+)
+
 TYPES: tuple[TypeSpec, ...] = (
     STORAGE, COSMOS, SQL, KEY_VAULT, DATA_FACTORY, SYNAPSE, DATABRICKS, MACHINE_LEARNING,
+    BACKUP_VAULTS, RECOVERY_SERVICES_VAULTS,
 )

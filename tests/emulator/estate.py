@@ -14,6 +14,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# ARM lists a Recovery Services vault's protected items (ids `<vault>/backupFabrics/f/protectionContainers/c/
+# protectedItems/p`) at `<vault>/backupProtectedItems`, not under their container.
+_PROTECTED_ITEMS = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.recoveryservices/"
+                              r"vaults/[^/]+)/.*/protecteditems/[^/]+$")
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 LOCKS_SUFFIX = "/providers/microsoft.authorization/locks"
 
@@ -88,6 +92,9 @@ class Index:
             top = _subscription_level_collection(rid)
             if top:
                 self.collections[top].append(resource)
+            vault = _PROTECTED_ITEMS.match(rid)
+            if vault:
+                self.collections[f"{vault.group(1)}/backupprotecteditems"].append(resource)
         self.locks = estate.locks
         for lock in estate.locks:
             self.docs[lock["id"].lower()] = lock

@@ -1,6 +1,9 @@
 from checks.storage.geo_redundancy import StorageGeoRedundancyCheck
 from scanner.check import Status
-from tests.helpers import arm, example_body, judge, zone
+from scanner.model import ReadGap
+from tests.checks.backup.builders import backup_vault, instance, policy
+from tests.checks.storage.builders import account as storage_account
+from tests.helpers import arm, example_body, inventory, judge, zone
 
 CHECK = StorageGeoRedundancyCheck()
 
@@ -37,3 +40,36 @@ def test_missing_sku_is_unknown_not_pass():
     assert judge(CHECK, account(None), zone("warm-spare")).status == Status.UNKNOWN
     assert judge(CHECK, arm("Microsoft.Storage/storageAccounts", "x", sku={"name": "Weird"}),
                  zone()).status == Status.UNKNOWN
+
+
+# --- backup-restore zones: a vaulted backup in a geo-redundant Backup vault is a copy outside the region ---
+def _backed_up(vault_redundancy: str, stores=("VaultStore",), with_policy=True):
+    source = storage_account("stlocal", sku="Standard_LRS", hns=False)
+    vault = backup_vault(redundancy=vault_redundancy)
+    the_policy = policy(vault, stores=stores)
+    docs = [source, vault, instance(vault, the_policy, source)] + ([the_policy] if with_policy else [])
+    return source, docs
+
+
+def test_backup_restore_zone_counts_a_vaulted_backup_in_a_geo_redundant_vault():
+    source, docs = _backed_up("GeoRedundant")
+    result = judge(CHECK, source, zone("backup-restore"), inventory(*docs))
+    assert result.status == Status.PASS
+    assert "bvault-weu" in result.message
+
+
+def test_the_backup_rule_does_not_count_local_vaults_operational_tier_or_spare_zones():
+    for vault_redundancy, stores in (("LocallyRedundant", ("VaultStore",)), ("GeoRedundant", ("OperationalStore",))):
+        source, docs = _backed_up(vault_redundancy, stores)
+        assert judge(CHECK, source, zone("backup-restore"), inventory(*docs)).status == Status.FAIL, vault_redundancy
+    source, docs = _backed_up("GeoRedundant")
+    assert judge(CHECK, source, zone("warm-spare"), inventory(*docs)).status == Status.FAIL
+
+
+def test_the_backup_rule_is_unknown_when_the_tier_or_a_vault_was_not_read():
+    source, docs = _backed_up("GeoRedundant", with_policy=False)
+    assert judge(CHECK, source, zone("backup-restore"), inventory(*docs)).status == Status.UNKNOWN
+    vault_list = ReadGap("/subscriptions/00000000-0000-0000-0000-0000000000c3", "Microsoft.DataProtection/backupVaults",
+                         "HTTP 403", 403)
+    result = judge(CHECK, source, zone("backup-restore"), inventory(source, gaps=[vault_list]))
+    assert result.status == Status.UNKNOWN and result.gap == vault_list

@@ -1,0 +1,1 @@
+"""Azure Backup: Backup vaults and Recovery Services vaults, and what they protect."""
