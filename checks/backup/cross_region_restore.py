@@ -93,6 +93,7 @@ class BackupCrossRegionRestoreCheck(Check):
             "cross-region restore they can be restored there only after Microsoft declares a regional outage, "
             f"with no documented time bound; {why} is {zone.strategy} with an RTO of {format_duration(zone.rto)}",
             observed="cross-region restore disabled", required="cross-region restore enabled",
-            requirement=f"strategy={zone.strategy}, rto={format_duration(zone.rto)} ({why})",
+            requirement=f"restore in the paired region at any time ({zone.strategy}, "
+                        f"RTO {format_duration(zone.rto)}; {why})",
             backups=[p.describe() for p in vaulted],
         )

@@ -92,7 +92,7 @@ class BlobPointInTimeRestoreCheck(Check):
             observed={"restorePolicy": dict(policy) if policy else "not configured (off)",
                       "prerequisites_missing": _missing_prerequisites(props)},
             required="restorePolicy.enabled: true (with soft delete, change feed and versioning)",
-            requirement=f"strategy={zone.strategy} (backup-restore or stronger restores data)",
+            requirement=f"point-in-time restore of blobs ({zone.strategy}: backup-restore or stronger restores data)",
         )
 
 

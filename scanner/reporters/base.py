@@ -138,7 +138,9 @@ def short_id(resource_id: str) -> str:
 # (`geo_redundancy=required (warm-spare default)`, `rpo=4h (...)`, `require_classification=true
 # (policy)`) or words naming what was required. Reports say the former in words, with the policy
 # row after it so a reader knows which setting to change.
-_POLICY_ROW = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>[^\s()]+) \((?P<origin>[^()]*)\)$")
+# `key=value (origin)`, optionally followed by ` (zone ...)`: the zone whose rule it is, where a check
+# holds a resource to another zone's rules (a Backup vault keeping a stricter zone's backups).
+_POLICY_ROW = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>[^\s()]+) \((?P<origin>[^()]*)\)(?: \((?P<zone>zone .*)\))?$")
 REQUIREMENT_WORDS = {
     "geo_redundancy": "a copy in another region",
     "zone_redundancy": "copies in several availability zones",
@@ -149,6 +151,7 @@ REQUIREMENT_WORDS = {
     "min_pitr_days": "point-in-time restore for at least {value} days",
     "rpo": "at most {value} of data loss",
     "require_classification": "a landing zone for every data resource",
+    "azure_backup": "a backup in an Azure Backup vault",
 }
 
 
@@ -161,16 +164,20 @@ def requirement_text(outcome: Outcome, *, with_zone: bool = True) -> str | None:
         return None
     row = _POLICY_ROW.match(requirement)
     words = REQUIREMENT_WORDS.get(row["key"]) if row else None
+    judged_by = None
     if row is None or words is None:
         what, source, optional, by_policy = requirement, "", False, False
     else:
         what = words.format(value=row["value"])
         optional, by_policy = row["value"] == "optional", row["origin"] == "policy"
         origin = "" if by_policy else f", {row['origin']}"
-        source = f" (policy: {row['key']}={row['value']}{origin})"
+        judged_by = row["zone"] if row["zone"] and not row["zone"].endswith("(the vault's own)") else None
+        source = f" (policy: {row['key']}={row['value']}{origin}{f'; {judged_by}' if judged_by else ''})"
     if not with_zone:
         return f"{'recommended' if optional else 'required'}: {what}{source}"
     subject = "the policy" if by_policy else f"zone {outcome.zone.name} ({outcome.zone.strategy})"
+    if judged_by:
+        subject = "the zone of data it backs up"
     return f"{subject} {'recommends' if optional else 'requires'} {what}{source}"
 
 

@@ -7,7 +7,9 @@ from scanner.policy import Strategy, parse_policy
 
 
 def zone_with(requirements=None, strategy="hot-spare"):
-    spec = {"name": "z", "strategy": strategy, "rpo": "1h", "rto": "4h", "match": {"subscriptions": ["s"]}}
+    spec = {"name": "z", "strategy": strategy, "rpo": "1h", "rto": "4h",
+            "match": {"subscriptions": ["00000000-0000-0000-0000-000000000001"]},
+            "primary_region": "westeurope", "secondary_region": "northeurope"}
     if requirements is not None:
         spec["requirements"] = requirements
     return parse_policy({"zones": [spec]}, "p.yaml").zones[0]
