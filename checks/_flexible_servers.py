@@ -254,7 +254,7 @@ class BackupRetentionCheck(FlexibleServerCheck):
             f"{self.engine} server {resource.name} can be restored only {days} days back; zone {zone.name} "
             f"requires at least {minimum} days of point-in-time restore",
             observed=f"backupRetentionDays: {days}",
-            required=f">= {min(minimum, self.max_days)} days" if minimum > self.max_days else f">= {minimum} days",
+            required=f">= {minimum} days",
             requirement=zone.requirement("min_pitr_days"),
             **extra,
         )
