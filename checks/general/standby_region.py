@@ -3,7 +3,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from checks._dr import unread_in_zone
-from checks.general._types import ALL_SECTIONS, DATA_EXPLORER_CLUSTER, STANDBY_SERVICES, display_name
+from checks.general._types import (
+    ALL_SECTIONS,
+    DATA_EXPLORER_CLUSTER,
+    PURVIEW_ACCOUNT,
+    STANDBY_SERVICES,
+    display_name,
+)
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Inventory, Resource
 from scanner.policy import Policy, Strategy
@@ -107,7 +113,16 @@ class AnalyticsStandbyRegionCheck(Check):
             required=f"a {resource.type} in {zone.secondary_region} in zone {zone.name}",
             requirement=f"strategy={zone.strategy}: a standby in secondary_region={zone.secondary_region}",
             severity=severity,
+            **_NOTES.get(resource.type_key, {}),
         )
+
+
+_NOTES = {
+    PURVIEW_ACCOUNT.lower(): {"note": "Microsoft Purview allows one account per tenant by default: the second "
+                                      "account needs a quota increase (support request) before it can be created"},
+    DATA_EXPLORER_CLUSTER.lower(): {"note": "a follower database is no standby: it must be in its leader's region "
+                                            "and reads the leader's storage"},
+}
 
 
 def _by_zone_and_region(inventory: Inventory, policy: Policy) -> dict[tuple[str, str, str | None], list[str]]:

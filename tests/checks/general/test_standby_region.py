@@ -99,7 +99,7 @@ def test_a_purview_account_needs_a_second_account_in_the_secondary_region():
     assert alone.status == Status.FAIL
     assert alone.severity == Severity.MEDIUM
     assert "Microsoft Purview account" in alone.message
-    assert "quota increase" in CHECK.remediation.summary
+    assert "quota increase" in alone.evidence["note"] and "quota increase" in CHECK.remediation.summary
     assert verdict(CHECK, primary, zones, inventory(primary, standby)).status == Status.PASS
 
 
@@ -110,5 +110,5 @@ def test_a_data_explorer_cluster_following_the_primary_is_no_standby():
     reads_the_primary = inventory(primary, follower, follows(follower, primary))
     result = verdict(CHECK, primary, zones, reads_the_primary)
     assert result.status == Status.FAIL
-    assert "Data Explorer cluster" in result.message
+    assert "Data Explorer cluster" in result.message and "follower" in result.evidence["note"]
     assert verdict(CHECK, primary, zones, inventory(primary, follower)).status == Status.PASS
