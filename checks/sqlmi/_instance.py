@@ -43,7 +43,7 @@ class ManagedInstanceCheck(Check):
     service: ClassVar[str] = SERVICE
     resource_type: ClassVar[str] = MANAGED_INSTANCE
 
-    def secondary_verdict(self, instance: Resource, groups: GroupRoles) -> Result | None:
+    def secondary_verdict(self, groups: GroupRoles) -> Result | None:
         if groups.secondary_of:
             return self.not_applicable(f"geo-secondary of {', '.join(groups.secondary_of)} in a failover group: "
                                        "the secondary is the DR copy, its primary is judged")
@@ -56,6 +56,7 @@ class GroupRoles:
 
     copies: tuple[str, ...]  # groups in which it is the primary, with a partner in another region
     same_region: tuple[str, ...]  # groups whose partner sits in its own region
+    undecided: tuple[str, ...]  # groups whose partner's region is recorded nowhere
     secondary_of: tuple[str, ...]  # primaries of the groups in which it is the geo-secondary
     gap: ReadGap | None
 
@@ -63,6 +64,7 @@ class GroupRoles:
 def group_roles(ctx: EvaluationContext, instance: Resource) -> GroupRoles:
     copies: list[str] = []
     same: list[str] = []
+    undecided: list[str] = []
     secondary_of: list[str] = []
     index = ctx.inventory.derived("sqlmi:groups-by-instance", _groups_by_instance)
     for group in index.get(instance.key, ()):
@@ -72,14 +74,15 @@ def group_roles(ctx: EvaluationContext, instance: Resource) -> GroupRoles:
                 continue
             if role == "secondary":
                 secondary_of.append(_name(other))
-            elif other_region and instance.location and other_region != instance.location:
+            elif not other_region or not instance.location:
+                undecided.append(f"failover group {group.name} with {_name(other)}")
+            elif other_region != instance.location:
                 copies.append(f"failover group {group.name} with {_name(other)} in {other_region}")
             else:
-                same.append(f"failover group {group.name} with {_name(other)} in "
-                            f"{other_region or 'an unrecorded region'}")
+                same.append(f"failover group {group.name} with {_name(other)} in {other_region}")
     gap = None if copies else unread_in_zone(ctx.inventory, ctx.zone, INSTANCE_FAILOVER_GROUP)
     # A group is listed in the region of each of its instances: both sides may say the same.
-    return GroupRoles(*(tuple(dict.fromkeys(found)) for found in (copies, same, secondary_of)), gap)
+    return GroupRoles(*(tuple(dict.fromkeys(found)) for found in (copies, same, undecided, secondary_of)), gap)
 
 
 def _groups_by_instance(inventory: Inventory) -> dict[str, list[Resource]]:

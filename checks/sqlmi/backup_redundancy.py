@@ -44,7 +44,7 @@ class ManagedInstanceBackupRedundancyCheck(ManagedInstanceCheck):
         zone = ctx.zone
         if not zone.requirements.required("geo_redundancy"):
             return self.not_applicable(f"zone {zone.name} does not require geo-redundancy")
-        if secondary := self.secondary_verdict(resource, group_roles(ctx, resource)):
+        if secondary := self.secondary_verdict(group_roles(ctx, resource)):
             return secondary
         value, source = backup_redundancy(resource)
         if value is None:

@@ -30,8 +30,8 @@ class ManagedInstanceFailoverGroupCheck(ManagedInstanceCheck):
         "redeploy": "not applicable",
         "backup-restore": "not applicable (geo-redundant backup storage, SQLMI-002, is the copy)",
         "warm-spare": "fail when the instance is the primary of no instance failover group whose partner is in "
-                      "another region; not applicable to a group's geo-secondary, or when the zone overrides "
-                      "geo_redundancy to optional",
+                      "another region; unknown when a group's partner region is recorded nowhere; not applicable "
+                      "to a group's geo-secondary, or when the zone overrides geo_redundancy to optional",
         "hot-spare": "as warm-spare",
     }
     remediation = Remediation(
@@ -54,13 +54,15 @@ class ManagedInstanceFailoverGroupCheck(ManagedInstanceCheck):
         if not zone.requirements.required("geo_redundancy"):
             return self.not_applicable(f"zone {zone.name} does not require geo-redundancy")
         groups = group_roles(ctx, resource)
-        if secondary := self.secondary_verdict(resource, groups):
+        if secondary := self.secondary_verdict(groups):
             return secondary
         if groups.copies:
             return self.passed(f"replicated to another region: {'; '.join(groups.copies)}",
                                observed=list(groups.copies))
         if groups.gap:
             return self.unknown("instance failover groups of the zone", groups.gap)
+        if groups.undecided:
+            return self.unknown(f"the partner region of {'; '.join(groups.undecided)}")
         return self.failed(
             f"managed instance {resource.name} in {resource.location} is in no failover group with an instance in "
             f"another region; zone {zone.name} ({zone.strategy}) requires a live copy that can take over",

@@ -55,3 +55,12 @@ def test_unread_failover_groups_are_unknown():
     result = judge(CHECK, primary, WARM, inventory(primary, gaps=[gap]))
     assert result.status == Status.UNKNOWN
     assert result.gap == gap
+
+
+def test_a_group_whose_partner_region_is_recorded_nowhere_is_unknown():
+    primary = instance()
+    group = failover_group(primary, "/subscriptions/x/resourceGroups/dr/providers/Microsoft.Sql/managedInstances/far",
+                           partner_location=None)
+    result = judge(CHECK, primary, WARM, inventory(primary, group))
+    assert result.status == Status.UNKNOWN
+    assert "partner region of failover group fog-sales with far" in result.evidence["missing"]
