@@ -25,10 +25,12 @@ STRATEGIES = ["redeploy", "backup-restore", "warm-spare", "hot-spare"]
 
 
 def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
-    """Eighteen related resources: a lake account, its blob service and an object-replication policy, Cosmos
-    DB, a vault, a SQL server with two databases and their retention policies, a failover group, a Data
-    Factory and a Databricks workspace, a Backup vault with its policy and the account's backup instance (as
-    the vault and the account's extension route list it)."""
+    """Twenty-eight related resources: a lake account, its blob service and an object-replication policy,
+    Cosmos DB, a vault, a SQL server with two databases and their retention policies, a failover group, a
+    Data Factory and a Databricks workspace, a Backup vault with its policy and the account's backup
+    instance (as the vault and the account's extension route list it), and a PostgreSQL and a MySQL
+    server, a managed instance with a database and its retention policies, an Event Hubs namespace and
+    its geo-DR alias, a Purview account and a Data Explorer cluster."""
     region, pair = rng.choice(REGIONS)
     base = f"/subscriptions/{sub}/resourceGroups/{rg}/providers"
     st = f"{base}/Microsoft.Storage/storageAccounts/st{n:07d}"
@@ -86,6 +88,7 @@ def unit(rng: random.Random, sub: str, rg: str, n: int) -> list[dict[str, Any]]:
                                 "partnerServers": [{"id": srv + "-dr", "location": pair}],
                                 "databases": [f"{srv}/databases/sales"]}})
     docs += backup(rng, base, st, region, n)
+    docs += data_landing_zone(rng, base, n, region, pair)
     return docs
 
 
@@ -114,6 +117,46 @@ def backup(rng: random.Random, base: str, account: str, region: str, n: int) -> 
          "properties": instance},
         {"id": f"{account}/providers/Microsoft.DataProtection/backupInstances/bi{n:07d}", "name": f"bi{n:07d}",
          "type": f"{kind}/backupInstances", "properties": instance},
+    ]
+
+
+def data_landing_zone(rng: random.Random, base: str, n: int, region: str, pair: str) -> list[dict[str, Any]]:
+    mi = f"{base}/Microsoft.Sql/managedInstances/sqlmi{n:07d}"
+    ns = f"{base}/Microsoft.EventHub/namespaces/evhns{n:07d}"
+    db = f"{mi}/databases/db"
+    pg_props = {"backup": {"backupRetentionDays": rng.choice([7, 14]),
+                           "geoRedundantBackup": rng.choice(["Enabled", "Disabled"])},
+                "highAvailability": {"mode": rng.choice(["ZoneRedundant", "SameZone", "Disabled"])},
+                "replicationRole": "Primary"}
+    return [
+        {"id": f"{base}/Microsoft.DBforPostgreSQL/flexibleServers/psql{n:07d}", "name": f"psql{n:07d}",
+         "type": "Microsoft.DBforPostgreSQL/flexibleServers", "location": region,
+         "sku": {"name": "Standard_D4ds_v5", "tier": "GeneralPurpose"}, "properties": pg_props},
+        {"id": f"{base}/Microsoft.DBforMySQL/flexibleServers/mysql{n:07d}", "name": f"mysql{n:07d}",
+         "type": "Microsoft.DBforMySQL/flexibleServers", "location": region,
+         "sku": {"name": "Standard_B1ms", "tier": rng.choice(["Burstable", "GeneralPurpose"])},
+         "properties": {**pg_props, "replicationRole": "None"}},
+        {"id": mi, "name": f"sqlmi{n:07d}", "type": "Microsoft.Sql/managedInstances", "location": region,
+         "sku": {"name": "GP_Gen5", "tier": "GeneralPurpose"},
+         "properties": {"zoneRedundant": rng.random() < 0.5,
+                        "requestedBackupStorageRedundancy": rng.choice(["Geo", "Local", "GeoZone"])}},
+        {"id": db, "name": "db", "type": "Microsoft.Sql/managedInstances/databases", "location": region,
+         "properties": {"status": "Online"}},
+        {"id": f"{db}/backupShortTermRetentionPolicies/default", "name": "default",
+         "type": "Microsoft.Sql/managedInstances/databases/backupShortTermRetentionPolicies",
+         "properties": {"retentionDays": rng.choice([3, 7, 14])}},
+        {"id": f"{db}/backupLongTermRetentionPolicies/default", "name": "default",
+         "type": "Microsoft.Sql/managedInstances/databases/backupLongTermRetentionPolicies",
+         "properties": {"weeklyRetention": rng.choice(["P4W", "PT0S"])}},
+        {"id": ns, "name": f"evhns{n:07d}", "type": "Microsoft.EventHub/namespaces", "location": region,
+         "sku": {"name": "Standard", "tier": "Standard"}, "properties": {"zoneRedundant": False}},
+        {"id": f"{ns}/disasterRecoveryConfigs/alias", "name": "alias",
+         "type": "Microsoft.EventHub/namespaces/disasterRecoveryConfigs",
+         "properties": {"role": "Primary", "partnerNamespace": f"evhns{n:07d}-dr"}},
+        {"id": f"{base}/Microsoft.Purview/accounts/pview{n:07d}", "name": f"pview{n:07d}",
+         "type": "Microsoft.Purview/accounts", "location": rng.choice([region, pair]), "properties": {}},
+        {"id": f"{base}/Microsoft.Kusto/clusters/adx{n:07d}", "name": f"adx{n:07d}", "type": "Microsoft.Kusto/clusters",
+         "location": rng.choice([region, pair]), "zones": rng.choice([["1", "2", "3"], []]), "properties": {}},
     ]
 
 

@@ -45,7 +45,8 @@ def subscription(sub: str, n: int, scale: int) -> tuple[dict[str, Any], list[dic
     a hierarchical namespace) with their blob services, 6 Cosmos DB accounts, 6 vaults, 3 SQL servers
     of 5 databases with retention policies and a failover group, 2 data factories, a Synapse workspace
     with 2 pools and their geo-backup policies, a Databricks and an ML workspace, a Backup vault protecting 8
-    accounts and a Recovery Services vault with 2 protected items (144 resources)."""
+    accounts, a Recovery Services vault with 2 protected items, and the services of `data_landing_zone`
+    (160 resources)."""
     region, pair = REGIONS[n % len(REGIONS)]
     doc = {"id": f"/subscriptions/{sub}", "subscriptionId": sub, "displayName": f"sub-bench-{n:02d}",
            "state": "Enabled", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}
@@ -99,6 +100,7 @@ def subscription(sub: str, n: int, scale: int) -> tuple[dict[str, Any], list[dic
         out.append(arm_doc(base, f"Microsoft.MachineLearningServices/workspaces/mlw-{tag}", location=region,
                            properties={}))
         out += backup(base, tag, region)
+        out += data_landing_zone(base, tag, region, pair)
     return doc, groups, out
 
 
@@ -132,6 +134,47 @@ def backup(base: str, tag: str, region: str) -> list[dict[str, Any]]:
         out.append({**arm_doc(base, item, properties={"backupManagementType": "AzureWorkload",
                                                       "protectionState": "Protected"}),
                     "type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"})
+    return out
+
+
+def data_landing_zone(base: str, tag: str, region: str, pair: str) -> list[dict[str, Any]]:
+    """A PostgreSQL server and its replica in the pair region, a MySQL server, a managed instance with 2
+    databases, their retention policies and an instance failover group, an Event Hubs namespace with
+    its geo-DR alias, a Purview account and a Data Explorer cluster following another (16 resources)."""
+    pg = f"Microsoft.DBforPostgreSQL/flexibleServers/psql-{tag}"
+    mi = f"Microsoft.Sql/managedInstances/sqlmi-{tag}"
+    ns = f"Microsoft.EventHub/namespaces/evhns-{tag}"
+    adx = f"Microsoft.Kusto/clusters/adx{tag}"
+    out = [
+        arm_doc(base, pg, location=region, sku={"name": "Standard_D4ds_v5", "tier": "GeneralPurpose"},
+                properties={"backup": {"backupRetentionDays": 7, "geoRedundantBackup": "Enabled"},
+                            "highAvailability": {"mode": "ZoneRedundant"}, "replicationRole": "Primary"}),
+        arm_doc(base, f"{pg}-dr", location=pair, sku={"name": "Standard_D4ds_v5", "tier": "GeneralPurpose"},
+                properties={"replicationRole": "GeoAsyncReplica", "sourceServerResourceId": f"{base}/{pg}"}),
+        arm_doc(base, f"Microsoft.DBforMySQL/flexibleServers/mysql-{tag}", location=region,
+                sku={"name": "Standard_D2ds_v4", "tier": "GeneralPurpose"},
+                properties={"backup": {"backupRetentionDays": 7, "geoRedundantBackup": "Disabled"},
+                            "highAvailability": {"mode": "SameZone"}, "replicationRole": "None"}),
+        arm_doc(base, mi, location=region, sku={"name": "GP_Gen5", "tier": "GeneralPurpose"},
+                properties={"zoneRedundant": False, "requestedBackupStorageRedundancy": "Geo"}),
+        arm_doc(base, f"Microsoft.Sql/locations/{region}/instanceFailoverGroups/fog-{tag}",
+                properties={"replicationRole": "Primary", "partnerRegions": [{"location": pair}],
+                            "managedInstancePairs": [{"primaryManagedInstanceId": f"{base}/{mi}",
+                                                      "partnerManagedInstanceId": f"{base}/{mi}-dr"}]}),
+        arm_doc(base, ns, location=region, sku={"name": "Standard", "tier": "Standard"},
+                properties={"zoneRedundant": True}),
+        arm_doc(base, f"{ns}/disasterRecoveryConfigs/alias-{tag}",
+                properties={"role": "Primary", "partnerNamespace": f"evhns-{tag}-dr"}),
+        arm_doc(base, f"Microsoft.Purview/accounts/pview-{tag}", location=region, properties={}),
+        arm_doc(base, adx, location=region, zones=["1", "2", "3"], properties={"zoneStatus": "Zonal"}),
+        arm_doc(base, f"{adx}/attachedDatabaseConfigurations/follow", location=region,
+                properties={"clusterResourceId": f"{base}/{adx}-leader", "databaseName": "*"}),
+    ]
+    for d in range(2):
+        db = f"{mi}/databases/db{d}"
+        out += [arm_doc(base, db, location=region, properties={"status": "Online"}),
+                arm_doc(base, f"{db}/backupShortTermRetentionPolicies/default", properties={"retentionDays": 7}),
+                arm_doc(base, f"{db}/backupLongTermRetentionPolicies/default", properties={"weeklyRetention": "P4W"})]
     return out
 
 

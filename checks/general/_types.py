@@ -8,6 +8,8 @@ DATA_FACTORY = "Microsoft.DataFactory/factories"
 SYNAPSE_WORKSPACE = "Microsoft.Synapse/workspaces"
 DATABRICKS_WORKSPACE = "Microsoft.Databricks/workspaces"
 ML_WORKSPACE = "Microsoft.MachineLearningServices/workspaces"
+PURVIEW_ACCOUNT = "Microsoft.Purview/accounts"
+DATA_EXPLORER_CLUSTER = "Microsoft.Kusto/clusters"
 LOCKS = "Microsoft.Authorization/locks"
 
 # Where data is stored: what an accidental delete destroys.
@@ -15,6 +17,9 @@ DATA_STORES = (STORAGE_ACCOUNT, COSMOS_ACCOUNT, SQL_SERVER, KEY_VAULT)
 # Compute and authoring workspaces with no native cross-region replication.
 ANALYTICS_WORKSPACES = (DATA_FACTORY, SYNAPSE_WORKSPACE, DATABRICKS_WORKSPACE, ML_WORKSPACE)
 DATA_RESOURCES = DATA_STORES + ANALYTICS_WORKSPACES
+# Services with no regional failover of their own, judged by GEN-002 for a standby in the secondary
+# region: the analytics workspaces, the data catalog, the analytics clusters.
+STANDBY_SERVICES = (*ANALYTICS_WORKSPACES, PURVIEW_ACCOUNT, DATA_EXPLORER_CLUSTER)
 
 DISPLAY_NAMES = {
     STORAGE_ACCOUNT.lower(): "storage account",
@@ -25,6 +30,8 @@ DISPLAY_NAMES = {
     SYNAPSE_WORKSPACE.lower(): "Synapse workspace",
     DATABRICKS_WORKSPACE.lower(): "Databricks workspace",
     ML_WORKSPACE.lower(): "Machine Learning workspace",
+    PURVIEW_ACCOUNT.lower(): "Microsoft Purview account",
+    DATA_EXPLORER_CLUSTER.lower(): "Data Explorer cluster",
 }
 
 

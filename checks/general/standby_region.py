@@ -2,25 +2,35 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from checks.general._types import ALL_SECTIONS, ANALYTICS_WORKSPACES, display_name
+from checks._dr import unread_in_zone
+from checks.general._types import (
+    ALL_SECTIONS,
+    DATA_EXPLORER_CLUSTER,
+    PURVIEW_ACCOUNT,
+    STANDBY_SERVICES,
+    display_name,
+)
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
-from scanner.model import Inventory, ReadGap, Resource, subscription_of
-from scanner.policy import Policy, Strategy, Zone
+from scanner.model import Inventory, Resource
+from scanner.policy import Policy, Strategy
 
 SEVERITY_BY_STRATEGY = {Strategy.HOT_SPARE: Severity.HIGH, Strategy.WARM_SPARE: Severity.MEDIUM}
 
 
 class AnalyticsStandbyRegionCheck(Check):
     id = "GEN-002"
-    title = "Analytics workspace has no standby in the zone's secondary region"
+    title = "Analytics service has no standby in the zone's secondary region"
     service = "General"
-    resource_type = ANALYTICS_WORKSPACES
+    resource_type = STANDBY_SERVICES
     severity = Severity.HIGH
     rationale = (
-        "Data Factory, Synapse, Databricks and Machine Learning workspaces do not fail over to another "
-        "region by themselves. A warm-spare or hot-spare landing zone recovers by switching to a workspace "
-        "that already exists in its secondary region; without one, recovery means building and configuring "
-        "a new workspace during the outage, which the zone's RTO does not allow."
+        "Data Factory, Synapse, Databricks and Machine Learning workspaces, Microsoft Purview accounts and Data "
+        "Explorer clusters do not fail over to another region by themselves. A warm-spare or hot-spare landing "
+        "zone recovers by switching to one that already exists in its secondary region; without it, recovery "
+        "means building and configuring a new one during the outage, which the zone's RTO does not allow. "
+        "Purview has no built-in disaster recovery: the standby is a second account, which needs a quota "
+        "increase (one account per tenant by default). A Data Explorer follower database is no standby: it must "
+        "be in its leader's region and reads the leader's storage."
     )
     guidance = (
         "Backup Strategies: Warm Spare (Active/Passive): A secondary hosted service is created in an "
@@ -32,33 +42,44 @@ class AnalyticsStandbyRegionCheck(Check):
     logic = {
         "redeploy": "not applicable: the workspace is redeployed after the disaster",
         "backup-restore": "not applicable: the workspace is restored or redeployed after the disaster",
-        "warm-spare": "medium: fail when a workspace in the zone's primary region has no workspace of the same "
-                      "type in the same zone in its secondary region; not applicable to the standby itself; "
-                      "unknown when the zone declares no secondary_region",
-        "hot-spare": "high: fail when a workspace in the zone's primary region has no workspace of the same type "
-                     "in the same zone in its secondary region; not applicable to the standby itself; unknown "
-                     "when the zone declares no secondary_region",
+        "warm-spare": "medium: fail when a workspace, Purview account or Data Explorer cluster in the zone's "
+                      "primary region has none of the same type in the same zone in its secondary region (a Data "
+                      "Explorer cluster that follows databases of a leader in another region does not count); not "
+                      "applicable to the standby itself; unknown when the zone declares no secondary_region",
+        "hot-spare": "high: as warm-spare",
     }
     remediation = Remediation(
-        summary="Deploy a workspace of the same type in the zone's secondary region, in a subscription or "
+        summary="Deploy a resource of the same type in the zone's secondary region, in a subscription or "
                 "resource group that belongs to the same landing zone, and keep it in step from source control "
-                "(pipelines, notebooks, jobs, models) so it can take over.",
+                "(pipelines, notebooks, jobs, models) so it can take over. For Microsoft Purview, request a quota "
+                "increase first (one account per tenant by default), then create the secondary account and keep "
+                "its collections, scans and glossary in step through the APIs. For Data Explorer, create a cluster "
+                "that ingests the data itself (follower databases stay in the leader's region).",
         portal="Create a resource > Data Factory / Azure Synapse Analytics / Azure Databricks / Azure Machine "
-               "Learning > Region: the zone's secondary region; then connect it to the same git repository.",
+               "Learning / Microsoft Purview / Azure Data Explorer > Region: the zone's secondary region; then "
+               "connect it to the same git repository. For Purview, Help + support > quota increase for a second "
+               "account first.",
         cli="az datafactory create -g <dr-rg> -n <name> --location <secondary>; "
             "az synapse workspace create -g <dr-rg> -n <name> --location <secondary> ...; "
             "az databricks workspace create -g <dr-rg> -n <name> --location <secondary> --sku premium; "
-            "az ml workspace create -g <dr-rg> -n <name> --location <secondary>",
+            "az ml workspace create -g <dr-rg> -n <name> --location <secondary>; "
+            "az purview account create -g <dr-rg> -n <name> --location <secondary> (after the quota increase); "
+            "az kusto cluster create -g <dr-rg> -n <name> --location <secondary> --sku name=<sku> tier=Standard",
         iac="Bicep: a second resource of the same type with location: <secondary region> (same module, "
             "another location parameter); Terraform: a second azurerm_data_factory / azurerm_synapse_workspace / "
-            "azurerm_databricks_workspace / azurerm_machine_learning_workspace with location = the secondary "
-            "region",
+            "azurerm_databricks_workspace / azurerm_machine_learning_workspace / azurerm_purview_account / "
+            "azurerm_kusto_cluster with location = the secondary region",
     )
     references = (
         "https://learn.microsoft.com/azure/databricks/scenarios/howto-regional-disaster-recovery",
         "https://learn.microsoft.com/azure/machine-learning/how-to-high-availability-machine-learning",
         "https://learn.microsoft.com/azure/data-factory/concepts-data-redundancy",
         "https://learn.microsoft.com/azure/cloud-adoption-framework/migrate/azure-best-practices/analytics/azure-synapse",
+        # No automated BCDR; a second account needs support to raise the one-account-per-tenant default.
+        "https://learn.microsoft.com/purview/concept-best-practices-migration",
+        # "The follower and the leader clusters must be in the same region"; followers read the leader's storage.
+        "https://learn.microsoft.com/azure/data-explorer/follower",
+        "https://learn.microsoft.com/azure/reliability/reliability-data-explorer",
     )
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
@@ -82,7 +103,7 @@ class AnalyticsStandbyRegionCheck(Check):
         if standbys:
             return self.passed(f"standby in {zone.secondary_region}: {standbys[0].rsplit('/', 1)[-1]}",
                                observed=standbys)
-        gap = _unread_standby(resource, zone, ctx)
+        gap = unread_in_zone(ctx.inventory, zone, resource.type)
         if gap:
             return self.unknown(f"{resource.type} resources of zone {zone.name} (a standby may exist)", gap)
         return self.failed(
@@ -92,27 +113,39 @@ class AnalyticsStandbyRegionCheck(Check):
             required=f"a {resource.type} in {zone.secondary_region} in zone {zone.name}",
             requirement=f"a standby in the secondary region {zone.secondary_region} ({zone.strategy})",
             severity=severity,
+            **_NOTES.get(resource.type_key, {}),
         )
 
 
+_NOTES = {
+    PURVIEW_ACCOUNT.lower(): {"note": "Microsoft Purview allows one account per tenant by default: the second "
+                                      "account needs a quota increase (support request) before it can be created"},
+    DATA_EXPLORER_CLUSTER.lower(): {"note": "a follower database is no standby: it must be in its leader's region "
+                                            "and reads the leader's storage"},
+}
+
+
 def _by_zone_and_region(inventory: Inventory, policy: Policy) -> dict[tuple[str, str, str | None], list[str]]:
-    """Ids of the workspaces by (type, zone, region), built once per scan: looking for a standby
+    """Ids of the standby candidates by (type, zone, region), built once per scan: looking for a standby
     resource by resource would be quadratic in the number of workspaces."""
     placed: dict[tuple[str, str, str | None], list[str]] = defaultdict(list)
-    for resource_type in ANALYTICS_WORKSPACES:
+    for resource_type in STANDBY_SERVICES:
         for other in inventory.of_type(resource_type):
+            if other.type_key == DATA_EXPLORER_CLUSTER.lower() and _follows_another_region(other, inventory):
+                continue
             placed[(other.type_key, policy.zone_for(other, inventory).name, other.location)].append(other.id)
     return placed
 
 
-def _unread_standby(resource: Resource, zone: Zone, ctx: EvaluationContext) -> ReadGap | None:
-    """A read gap that could hide the standby: this type (or everything) unread somewhere in the zone."""
-    wanted = {resource.type_key, "*"}
-    for gap in ctx.inventory.gaps:
-        if gap.data.lower() not in wanted:
-            continue
-        sub = subscription_of(gap.scope)
-        # A zone selecting subscriptions can only hold resources of those subscriptions.
-        if not zone.match.subscriptions or sub is None or sub in zone.match.subscriptions:
-            return gap
-    return None
+ATTACHED_DATABASES = "Microsoft.Kusto/clusters/attachedDatabaseConfigurations"
+
+
+def _follows_another_region(cluster: Resource, inventory: Inventory) -> bool:
+    """A cluster following databases of a leader in another region serves them from the leader's storage:
+    it holds no copy of them in its own region (Microsoft requires followers in the leader's region)."""
+    for config in inventory.children(cluster, ATTACHED_DATABASES):
+        leader_id = config.prop("clusterResourceId")
+        leader = inventory.get(leader_id) if isinstance(leader_id, str) and leader_id else None
+        if leader is not None and leader.location and leader.location != cluster.location:
+            return True
+    return False

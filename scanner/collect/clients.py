@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import RequestsTransport
@@ -21,6 +23,8 @@ from azure.mgmt.storage import StorageManagementClient
 from scanner.collect.bounds import DEFAULT_LIMITS, Limits
 from scanner.collect.pipeline import DEFAULT_BACKOFF, RequestStats, build_policies
 from scanner.collect.throttle import Throttle
+
+T = TypeVar("T")
 
 _CLIENTS: dict[str, type] = {
     "resources": ResourceManagementClient,
@@ -81,6 +85,14 @@ class ClientFactory:
             client.close()
 
 
+@dataclass
+class _Memo:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: bool = False
+    value: Any = None
+    error: Exception | None = None
+
+
 class SubscriptionClients:
     """`clients.storage`, `clients.sql`, ...: each SDK client of the subscription, made once.
     `clients.arm` is the client whose pipeline serves generic ARM GETs."""
@@ -90,6 +102,23 @@ class SubscriptionClients:
         self.subscription_id = subscription_id
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
+        self._memos: dict[str, _Memo] = {}
+
+    def memo(self, key: str, load: Callable[[], T]) -> T:
+        """`load()` run once per subscription for every reader of `key` (two table entries that need
+        the same list share one request); a failure is raised to every reader."""
+        with self._lock:
+            memo = self._memos.setdefault(key, _Memo())
+        with memo.lock:
+            if not memo.done:
+                try:
+                    memo.value = load()
+                except Exception as exc:
+                    memo.error = exc
+                memo.done = True
+        if memo.error is not None:
+            raise memo.error
+        return memo.value
 
     def _get(self, kind: str) -> Any:
         with self._lock:

@@ -11,6 +11,7 @@ ARM request path of the same SDK pipeline (see docs/live-scanning.md, "Dependenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from scanner.backup import (
 )
 from scanner.collect.arm import arm_list, sdk_items
 from scanner.collect.clients import SubscriptionClients
+from scanner.regions import normalize_region
 
 Doc = Mapping[str, Any]
 ListFn = Callable[[SubscriptionClients], Iterable[Any]]
@@ -190,7 +192,9 @@ SYNAPSE = arm_type(
                         children=(arm_child("Microsoft.Synapse/workspaces/sqlPools/geoBackupPolicies",
                                             "2021-06-01"),)),),
 )
-DATABRICKS = arm_type("Microsoft.Databricks/workspaces", "2024-05-01")
+# 2026-01-01 is the first stable version that returns `computeMode` (Serverless workspaces have no
+# DBFS root storage account, DBW-001).
+DATABRICKS = arm_type("Microsoft.Databricks/workspaces", "2026-01-01")
 MACHINE_LEARNING = arm_type("Microsoft.MachineLearningServices/workspaces", "2024-04-01")
 
 
@@ -245,3 +249,72 @@ TYPES: tuple[TypeSpec, ...] = (
     STORAGE, COSMOS, SQL, KEY_VAULT, DATA_FACTORY, SYNAPSE, DATABRICKS, MACHINE_LEARNING,
     BACKUP_VAULTS, RECOVERY_SERVICES_VAULTS,
 )
+
+# --- the rest of the data landing zone (issue 15) ----------------------------------------------
+# SQL Managed Instance through azure-mgmt-sql (already a dependency); the others through the generic
+# ARM path with the REST API versions of Microsoft's vendored examples (README, "Dependencies").
+MANAGED_INSTANCES = "managed-instances"
+_RESOURCE_GROUP = re.compile(r"^/subscriptions/[^/]+/resourceGroups/([^/]+)/", re.IGNORECASE)
+
+
+def _managed_instances(clients: SubscriptionClients) -> list[dict[str, Any]]:
+    """The subscription's managed instances, listed once and shared by the two types that need them."""
+    return clients.memo(MANAGED_INSTANCES, lambda: list(sdk_items(clients.sql.managed_instances.list())))
+
+
+def _managed_db_args(db: Doc) -> tuple[str, str, str]:
+    return _rg(db), segment(db, "managedInstances"), _last(db)
+
+
+def _instance_failover_groups(clients: SubscriptionClients) -> Iterable[Any]:
+    """Instance failover groups live at `resourceGroups/<g>/providers/Microsoft.Sql/locations/<region>`,
+    not under an instance: one list per (resource group, region) that holds a managed instance."""
+    for group, location in sorted({place for mi in _managed_instances(clients) if (place := _placed(mi))}):
+        yield from sdk_items(clients.sql.instance_failover_groups.list_by_location(group, location))
+
+
+def _placed(doc: Doc) -> tuple[str, str] | None:
+    """(resource group, region) of a document, or None when its id or location is not usable."""
+    match = _RESOURCE_GROUP.match(str(doc.get("id", "")))
+    region = normalize_region(doc.get("location"))
+    return (match.group(1), region) if match and region else None
+
+
+SQL_MANAGED_INSTANCE = TypeSpec(
+    "Microsoft.Sql/managedInstances",
+    _managed_instances,
+    children=(
+        ChildSpec(
+            "Microsoft.Sql/managedInstances/databases",
+            lambda c, mi: sdk_items(c.sql.managed_databases.list_by_instance(_rg(mi), _last(mi))),
+            children=(
+                ChildSpec("Microsoft.Sql/managedInstances/databases/backupShortTermRetentionPolicies",
+                          lambda c, d: sdk_items(c.sql.managed_backup_short_term_retention_policies
+                                                 .list_by_database(*_managed_db_args(d)))),
+                ChildSpec("Microsoft.Sql/managedInstances/databases/backupLongTermRetentionPolicies",
+                          lambda c, d: sdk_items(c.sql.managed_instance_long_term_retention_policies
+                                                 .list_by_database(*_managed_db_args(d)))),
+            ),
+        ),
+    ),
+    via="azure-mgmt-sql",
+)
+SQL_INSTANCE_FAILOVER_GROUPS = TypeSpec("Microsoft.Sql/locations/instanceFailoverGroups",
+                                        _instance_failover_groups, via="azure-mgmt-sql (per resource group and region)")
+
+POSTGRESQL_FLEXIBLE = arm_type("Microsoft.DBforPostgreSQL/flexibleServers", "2025-08-01")
+MYSQL_FLEXIBLE = arm_type("Microsoft.DBforMySQL/flexibleServers", "2024-12-30")
+EVENT_HUBS = arm_type("Microsoft.EventHub/namespaces", "2026-01-01",
+                      children=(arm_child("Microsoft.EventHub/namespaces/disasterRecoveryConfigs", "2026-01-01"),))
+PURVIEW = arm_type("Microsoft.Purview/accounts", "2021-12-01")
+# The attached database configurations are the follower side, read on each cluster with a GET. The
+# leader-side follower list (`listFollowerDatabases`) is a POST and is never called.
+DATA_EXPLORER = arm_type("Microsoft.Kusto/clusters", "2024-04-13",
+                         children=(arm_child("Microsoft.Kusto/clusters/attachedDatabaseConfigurations",
+                                             "2024-04-13"),))
+
+DATA_LANDING_ZONE_TYPES: tuple[TypeSpec, ...] = (
+    SQL_MANAGED_INSTANCE, SQL_INSTANCE_FAILOVER_GROUPS, POSTGRESQL_FLEXIBLE, MYSQL_FLEXIBLE, EVENT_HUBS, PURVIEW,
+    DATA_EXPLORER,
+)
+TYPES = (*TYPES, *DATA_LANDING_ZONE_TYPES)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from scanner.collect.collector import CollectionError, Scope
-from scanner.collect.collectors import TYPES, ChildSpec, EnrichSpec
+from scanner.collect.collectors import SQL_INSTANCE_FAILOVER_GROUPS, TYPES, ChildSpec, EnrichSpec
 from scanner.model import Inventory
 from scanner.snapshot import load_snapshot, save_snapshot
 from tests.collect.conftest import collect, collector
@@ -58,9 +58,33 @@ def test_geo_replication_stats_are_asked_for_only_on_geo_replicated_accounts(arm
 def test_every_list_is_one_call_per_type_per_subscription_not_per_group(arm: Emulator) -> None:
     collect(arm)
     for spec in TYPES:
+        if spec is SQL_INSTANCE_FAILOVER_GROUPS:  # listed per resource group and region, below
+            continue
+        # Later pages carry the skip token ($skiptoken, or %24skiptoken in a nextLink used as sent).
         calls = [r for r in arm.requests if r.path.lower().endswith(f"/providers/{spec.type.lower()}")
-                 and "$skiptoken" not in r.query]
+                 and "skiptoken" not in r.query.lower()]
         assert sorted(r.path.split("/")[2] for r in calls) == sorted(arm.index.subscriptions), spec.type
+
+
+def test_instance_failover_groups_are_listed_once_per_group_and_region_holding_a_managed_instance(
+        arm: Emulator) -> None:
+    inventory = collect(arm)
+    places = {f"{d['id'].split('/providers/')[0]}/providers/microsoft.sql/locations/{d['location']}".lower()
+              for d in arm.estate.resources if d["type"] == "Microsoft.Sql/managedInstances"}
+    calls = [r.path.lower() for r in arm.requests if r.path.lower().endswith("/instancefailovergroups")]
+    assert places and sorted(calls) == sorted(f"{p}/instancefailovergroups" for p in places)
+    group_type = "Microsoft.Sql/locations/instanceFailoverGroups"
+    served = {k for k, d in served_resources(arm).items() if d["type"] == group_type}
+    assert served and {r.key for r in inventory.of_type(group_type)} == served
+
+
+def test_data_explorer_followers_are_read_on_the_follower_never_with_the_leader_side_post(arm: Emulator) -> None:
+    collect(arm)
+    clusters = [d for d in arm.estate.resources if d["type"].lower() == "microsoft.kusto/clusters"]
+    assert clusters
+    listed = {r.path.lower() for r in arm.requests if r.path.lower().endswith("/attacheddatabaseconfigurations")}
+    assert listed == {f"{c['id'].lower()}/attacheddatabaseconfigurations" for c in clusters}
+    assert not [r for r in arm.requests if "listfollowerdatabases" in r.path.lower()]
 
 
 def test_the_table_reads_every_child_type_the_checks_rely_on() -> None:
@@ -83,6 +107,13 @@ def test_the_table_reads_every_child_type_the_checks_rely_on() -> None:
         "Microsoft.DataFactory/factories", "Microsoft.Synapse/workspaces", "Microsoft.Synapse/workspaces/sqlPools",
         "Microsoft.Synapse/workspaces/sqlPools/geoBackupPolicies", "Microsoft.Databricks/workspaces",
         "Microsoft.MachineLearningServices/workspaces",
+        "Microsoft.Sql/managedInstances", "Microsoft.Sql/managedInstances/databases",
+        "Microsoft.Sql/managedInstances/databases/backupShortTermRetentionPolicies",
+        "Microsoft.Sql/managedInstances/databases/backupLongTermRetentionPolicies",
+        "Microsoft.Sql/locations/instanceFailoverGroups", "Microsoft.DBforPostgreSQL/flexibleServers",
+        "Microsoft.DBforMySQL/flexibleServers", "Microsoft.EventHub/namespaces",
+        "Microsoft.EventHub/namespaces/disasterRecoveryConfigs", "Microsoft.Purview/accounts",
+        "Microsoft.Kusto/clusters", "Microsoft.Kusto/clusters/attachedDatabaseConfigurations",
     }
 
 
@@ -92,8 +123,13 @@ def test_analytics_services_are_read_with_their_rest_api_versions(arm: Emulator)
                 if r.path.count("/") == 5 and "/providers/" in r.path}
     assert versions["microsoft.datafactory/factories"] == "2018-06-01"
     assert versions["microsoft.synapse/workspaces"] == "2021-06-01"
-    assert versions["microsoft.databricks/workspaces"] == "2024-05-01"
+    assert versions["microsoft.databricks/workspaces"] == "2026-01-01"
     assert versions["microsoft.machinelearningservices/workspaces"] == "2024-04-01"
+    assert versions["microsoft.dbforpostgresql/flexibleservers"] == "2025-08-01"
+    assert versions["microsoft.dbformysql/flexibleservers"] == "2024-12-30"
+    assert versions["microsoft.eventhub/namespaces"] == "2026-01-01"
+    assert versions["microsoft.purview/accounts"] == "2021-12-01"
+    assert versions["microsoft.kusto/clusters"] == "2024-04-13"
 
 
 def test_scope_narrows_to_named_subscriptions_minus_excluded_ones(arm: Emulator) -> None:

@@ -11,6 +11,7 @@ VAULT = f"{RESEARCH}/microsoft.dataprotection/backupvaults/bvault-research-gwc"
 NOTEBOOKS = f"{RESEARCH}/microsoft.storage/storageaccounts/stresearchnotebooksgwc"
 EXPORTS = f"{RESEARCH}/microsoft.storage/storageaccounts/stresearchexportsgwc"
 CURATED = f"{RESEARCH}/microsoft.storage/storageaccounts/stresearchcuratedgwc"
+METADATA = f"{RESEARCH}/microsoft.dbforpostgresql/flexibleservers/psql-research-meta-gwc"
 
 
 def test_an_unreadable_vault_and_protection_route_make_backup_verdicts_unknown(arm: Emulator, offline: Run) -> None:
@@ -24,8 +25,10 @@ def test_an_unreadable_vault_and_protection_route_make_backup_verdicts_unknown(a
     after = outcomes(live.report)
     # The vault's soft delete (14 days) and cross-region restore may fall short for backups it holds that were
     # not read; the unprotected account may be backed up by it; the Data Lake account (no extension route for
-    # it) may hold a Data Lake vaulted backup there.
-    unknown = {("BAK-002", VAULT), ("BAK-003", VAULT), ("BAK-004", NOTEBOOKS), ("STG-001", CURATED)}
+    # it) may hold a Data Lake vaulted backup there, and so may the PostgreSQL server (Backup vaults protect
+    # flexible servers; no extension route is read for them).
+    unknown = {("BAK-002", VAULT), ("BAK-003", VAULT), ("BAK-004", NOTEBOOKS), ("STG-001", CURATED),
+               ("BAK-004", METADATA)}
     assert {(o[0], o[1]) for o in after if o[2] == "unknown"} == unknown
     # The exports account's route still lists its backup in the vault (whose policy was read): it stays
     # protected, and the vault is seen to hold a vault-tier backup in the geo-redundant storage it has.

@@ -48,8 +48,8 @@ def test_throttling_and_server_errors_change_nothing_and_lose_no_page(arm: Emula
     arm.page_size = 1  # every list is a chain of nextLinks
     # The first page of the storage and SQL lists: 429, Retry-After 1 s (ARM's own form). (The
     # throttled subscription then waits a second each time, so two types keep the test short.)
-    arm.add_fault(Fault(r"^/subscriptions/[^/]+/providers/microsoft\.(storage|sql)/[^/?]+\?api-version=[^&]+$", 429,
-                        times=1, retry_after="1"))
+    arm.add_fault(Fault(r"^/subscriptions/[^/]+/providers/microsoft\.(storage/storageaccounts|sql/servers)"
+                        r"\?api-version=[^&]+$", 429, times=1, retry_after="1"))
     # Every further page fails once with a 500, every first read of a child setting with a 503.
     arm.add_fault(Fault(r"skiptoken=", 500, times=1))
     child_read = r"^[^?]*/resourcegroups/[^?]+/providers/[^?]+/[^?]+/[^?]+/[^?]+\?(?!.*skiptoken)"

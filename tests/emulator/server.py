@@ -353,10 +353,13 @@ def _is_collection(path: str) -> bool:
 
 
 def _owner(collection: str) -> str:
-    """The subscription, group or resource a collection path lists under."""
+    """The subscription, group or resource a collection path lists under. A location-scoped list
+    (`.../providers/Microsoft.Sql/locations/<region>/instanceFailoverGroups`) lists under its group."""
     segments = collection.split("/")
     if len(segments) >= 3 and segments[-3] == "providers":
         return "/".join(segments[:-3])
+    if len(segments) >= 5 and segments[-5] == "providers" and segments[-3] == "locations":
+        return "/".join(segments[:-5])
     return "/".join(segments[:-1])
 
 

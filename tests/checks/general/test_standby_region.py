@@ -1,6 +1,7 @@
 from checks.general.standby_region import AnalyticsStandbyRegionCheck
 from scanner.check import Severity, Status
 from scanner.model import ReadGap
+from tests.checks.dataexplorer.builders import cluster, follows
 from tests.checks.general.estate import OTHER_SUB, PRIMARY_SUB, policy, verdict, zone_spec
 from tests.helpers import example_body, inventory
 
@@ -80,3 +81,34 @@ def test_unread_workspaces_of_the_zone_are_unknown_but_other_zones_gaps_are_not(
     assert result.gap == gap
     elsewhere = ReadGap(f"/subscriptions/{OTHER_SUB}", "*", "AuthorizationFailed", 403)
     assert verdict(CHECK, primary, zones, inventory(primary, gaps=[elsewhere])).status == Status.FAIL
+
+
+def purview(name: str, location: str) -> dict:
+    """account1 of Microsoft's Accounts_ListBySubscription example, re-homed."""
+    body = example_body("purview/Accounts_ListBySubscription.json")["value"][0]
+    body["id"] = f"/subscriptions/{PRIMARY_SUB}/resourceGroups/rg-dmlz-governance/providers/Microsoft.Purview/" \
+                 f"accounts/{name}"
+    body["name"], body["location"] = name, location
+    return body
+
+
+def test_a_purview_account_needs_a_second_account_in_the_secondary_region():
+    primary, standby = purview("pview-weu", "West Europe"), purview("pview-neu", "North Europe")
+    zones = policy(zone_spec("dmlz", "warm-spare", **REGIONS))
+    alone = verdict(CHECK, primary, zones, inventory(primary))
+    assert alone.status == Status.FAIL
+    assert alone.severity == Severity.MEDIUM
+    assert "Microsoft Purview account" in alone.message
+    assert "quota increase" in alone.evidence["note"] and "quota increase" in CHECK.remediation.summary
+    assert verdict(CHECK, primary, zones, inventory(primary, standby)).status == Status.PASS
+
+
+def test_a_data_explorer_cluster_following_the_primary_is_no_standby():
+    primary = cluster("adx-sales-weu", "westeurope", sub=PRIMARY_SUB)
+    follower = cluster("adx-sales-neu", "northeurope", sub=PRIMARY_SUB)
+    zones = policy(zone_spec("sales", "hot-spare", **REGIONS))
+    reads_the_primary = inventory(primary, follower, follows(follower, primary))
+    result = verdict(CHECK, primary, zones, reads_the_primary)
+    assert result.status == Status.FAIL
+    assert "Data Explorer cluster" in result.message and "follower" in result.evidence["note"]
+    assert verdict(CHECK, primary, zones, inventory(primary, follower)).status == Status.PASS

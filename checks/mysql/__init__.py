@@ -1,0 +1,1 @@
+"""Azure Database for MySQL flexible server checks (MY-*)."""

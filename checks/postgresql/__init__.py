@@ -1,0 +1,1 @@
+"""Azure Database for PostgreSQL flexible server checks (PG-*)."""

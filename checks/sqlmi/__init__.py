@@ -1,0 +1,1 @@
+"""Azure SQL Managed Instance checks (SQLMI-*)."""

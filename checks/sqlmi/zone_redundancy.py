@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+from checks._dr import region_note
+from checks.sql._common import backup_redundancy
+from checks.sqlmi._instance import RELIABILITY_DOC, ZONE_DOC, ManagedInstanceCheck
+from scanner.check import EvaluationContext, Remediation, Result, Severity
+from scanner.model import Resource
+
+_ZONE_BACKUPS = frozenset({"zone", "geozone"})
+
+
+class ManagedInstanceZoneRedundancyCheck(ManagedInstanceCheck):
+    id = "SQLMI-003"
+    title = "SQL managed instance is not zone redundant"
+    severity = Severity.MEDIUM
+    rationale = (
+        "A managed instance that is not zone redundant runs in one datacenter of its region: an availability-zone "
+        "outage stops it, and a hot-spare zone then fails over across regions for what the region could absorb. "
+        "Zone redundancy is offered for Business Critical and General Purpose instances in regions with "
+        "availability zones, not for Next-gen General Purpose, and needs Zone or GeoZone backup storage."
+    )
+    guidance = (
+        "High availability (HA) and disaster recovery (DR) can sometimes be combined, although each has a slightly "
+        "different strategy, especially when it comes to data."
+    )
+    logic = {
+        "redeploy": "not applicable unless the zone overrides zone_redundancy to required",
+        "backup-restore": "not applicable unless the zone overrides zone_redundancy to required",
+        "warm-spare": "not applicable unless the zone overrides zone_redundancy to required",
+        "hot-spare": "fail when zoneRedundant is false; not applicable to Next-gen General Purpose instances "
+                     "(isGeneralPurposeV2: zone redundancy is not offered); the evidence says when the region has "
+                     "no availability zones or the backup storage must change first",
+    }
+    remediation = Remediation(
+        summary="Enable zone redundancy on the instance (an online scaling operation). Set the backup storage "
+                "redundancy to Zone or GeoZone first; in a region without availability zones, move the instance.",
+        portal="SQL managed instance > Settings > Compute + storage > Zone redundancy: Enabled.",
+        cli="az sql mi update -g <rg> -n <instance> --backup-storage-redundancy GeoZone --zone-redundant true",
+        iac="Bicep: properties.zoneRedundant: true, requestedBackupStorageRedundancy: 'GeoZone'; Terraform: "
+            "azurerm_mssql_managed_instance zone_redundant_enabled = true",
+    )
+    references = (RELIABILITY_DOC, ZONE_DOC)
+
+    def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
+        zone = ctx.zone
+        if not zone.requirements.required("zone_redundancy"):
+            return self.not_applicable(f"zone {zone.name} does not require zone redundancy")
+        if resource.prop("isGeneralPurposeV2") is True:
+            return self.not_applicable("Next-gen General Purpose instance: zone redundancy is not offered for it "
+                                       "(Business Critical and General Purpose have it)")
+        value = resource.prop("zoneRedundant")
+        if not isinstance(value, bool):
+            return self.unknown("properties.zoneRedundant")
+        if value:
+            return self.passed("the instance is zone redundant", observed=True)
+        note, evidence = _how_to_fix(resource, ctx)
+        return self.failed(
+            f"managed instance {resource.name} runs in one availability zone of {resource.location}; zone "
+            f"{zone.name} ({zone.strategy}) requires zone redundancy. {note}",
+            observed="zoneRedundant: false",
+            required="zoneRedundant: true",
+            requirement=zone.requirement("zone_redundancy"),
+            **evidence,
+        )
+
+
+def _how_to_fix(instance: Resource, ctx: EvaluationContext) -> tuple[str, dict[str, Any]]:
+    region, evidence = region_note(ctx.inventory, instance.location, "zone redundancy")
+    redundancy, _ = backup_redundancy(instance)
+    evidence.update(service_tier=(instance.sku or {}).get("tier"), backup_storage_redundancy=redundancy)
+    if region:
+        return region, evidence
+    if redundancy and redundancy.lower() not in _ZONE_BACKUPS:
+        return (f"Zone redundancy needs Zone or GeoZone backup storage (now {redundancy}): change it, then enable "
+                "zone redundancy.", evidence)
+    return "Enable zone redundancy on the instance.", evidence

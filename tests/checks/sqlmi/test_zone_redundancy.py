@@ -1,0 +1,36 @@
+from checks.sqlmi.zone_redundancy import ManagedInstanceZoneRedundancyCheck
+from scanner.check import Severity, Status
+from tests.checks.sqlmi.builders import instance
+from tests.helpers import judge, zone
+
+CHECK = ManagedInstanceZoneRedundancyCheck()
+HOT = zone("hot-spare", rpo="15m", rto="1h")
+
+
+def test_zone_redundant_instance_passes():
+    assert judge(CHECK, instance(zoneRedundant=True), HOT).status == Status.PASS
+
+
+def test_not_zone_redundant_fails_and_says_the_backup_storage_must_change_first():
+    result = judge(CHECK, instance(zoneRedundant=False), HOT)  # the example keeps Geo backups
+    assert result.status == Status.FAIL
+    assert result.severity == Severity.MEDIUM
+    assert "needs Zone or GeoZone backup storage (now Geo)" in result.message
+    ready = judge(CHECK, instance(zoneRedundant=False, requestedBackupStorageRedundancy="GeoZone"), HOT)
+    assert ready.status == Status.FAIL and "Enable zone redundancy" in ready.message
+
+
+def test_a_region_without_availability_zones_is_named():
+    result = judge(CHECK, instance(location="germanynorth", zoneRedundant=False), HOT)
+    assert result.status == Status.FAIL
+    assert result.evidence["region_has_availability_zones"] is False
+
+
+def test_next_gen_general_purpose_and_optional_zones_are_not_applicable():
+    next_gen = judge(CHECK, instance(zoneRedundant=False, isGeneralPurposeV2=True), HOT)
+    assert next_gen.status == Status.NOT_APPLICABLE and "Next-gen" in next_gen.message
+    assert judge(CHECK, instance(zoneRedundant=False), zone("warm-spare")).status == Status.NOT_APPLICABLE
+
+
+def test_the_example_without_the_field_is_unknown():
+    assert judge(CHECK, instance(), HOT).status == Status.UNKNOWN
