@@ -23,7 +23,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.backup import BACKUP_VAULT, RS_STORAGE_CONFIG, RS_VAULT, RS_VAULT_CONFIG, VAULT, Protection, protections_in
+from scanner.backup import (
+    BACKUP_VAULT,
+    RS_STORAGE_CONFIG,
+    RS_VAULT,
+    RS_VAULT_CONFIG,
+    VAULT,
+    Protection,
+    protections_in,
+    vault_contents_gap,
+)
+from scanner.check import Check, Result
 from scanner.model import Inventory, ReadGap, Resource
 from scanner.policy import Policy, Zone
 
@@ -132,6 +142,19 @@ def vaulted_protections(vault: Resource, inventory: Inventory) -> tuple[list[Pro
     """(backups the vault holds in its vault tier, backups whose tier is unknown)."""
     held = protections_in(vault, inventory)
     return [p for p in held if p.vaulted], [p for p in held if p.vaulted is None]
+
+
+def vault_tier_backups(check: Check, vault: Resource, inventory: Inventory,
+                       empty: str) -> Result | tuple[list[Protection], list[Protection]]:
+    """(vault-tier backups, backups of unknown tier) the vault holds, or the verdict when it holds none:
+    unknown while its contents or their tier were not all read, otherwise not applicable (`empty`)."""
+    vaulted, undecided = vaulted_protections(vault, inventory)
+    if vaulted:
+        return vaulted, undecided
+    gap = vault_contents_gap(vault, inventory)
+    if gap or undecided:
+        return check.unknown(f"the backups {vault.name} holds and the tier of their policies", gap)
+    return check.not_applicable(f"{vault.name} {empty}")
 
 
 def judging_zone(vault: Resource, zone: Zone, held: list[Protection], inventory: Inventory, policy: Policy,

@@ -9,7 +9,7 @@ from checks.backup._vault import (
     is_geo,
     judging_zone,
     redundancy,
-    vaulted_protections,
+    vault_tier_backups,
 )
 from scanner.backup import VAULT_TYPES, vault_contents_gap
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
@@ -60,12 +60,11 @@ class BackupCrossRegionRestoreCheck(Check):
                   "https://learn.microsoft.com/azure/backup/backup-azure-arm-restore-vms#cross-region-restore")
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        vaulted, undecided = vaulted_protections(resource, ctx.inventory)
-        if not vaulted:
-            gap = vault_contents_gap(resource, ctx.inventory)
-            if gap or undecided:
-                return self.unknown(f"the backups {resource.name} holds and the tier of their policies", gap)
-            return self.not_applicable(f"{resource.name} holds no vault-tier backups")
+        contents = vault_tier_backups(
+            self, resource, ctx.inventory, "holds no vault-tier backups")
+        if isinstance(contents, Result):
+            return contents
+        vaulted, undecided = contents
         found = judging_zone(resource, ctx.zone, [*vaulted, *undecided], ctx.inventory, ctx.policy,
                              lambda z: z.strategy.at_least(Strategy.WARM_SPARE))
         if found is None:

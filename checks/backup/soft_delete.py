@@ -8,7 +8,7 @@ from checks.backup._vault import (
     immutability,
     judging_zone,
     soft_delete,
-    vaulted_protections,
+    vault_tier_backups,
 )
 from scanner.backup import VAULT_TYPES, Protection, vault_contents_gap
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
@@ -60,13 +60,12 @@ class BackupSoftDeleteCheck(Check):
                   "https://learn.microsoft.com/azure/backup/secure-by-default")
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        vaulted, undecided = vaulted_protections(resource, ctx.inventory)
-        if not vaulted:
-            gap = vault_contents_gap(resource, ctx.inventory)
-            if gap or undecided:
-                return self.unknown(f"the backups {resource.name} holds and the tier of their policies", gap)
-            return self.not_applicable(f"{resource.name} holds no vault-tier backups (soft delete covers the vault "
-                                       "tier only)")
+        contents = vault_tier_backups(
+            self, resource, ctx.inventory, "holds no vault-tier backups (soft delete covers the vault "
+            "tier only)")
+        if isinstance(contents, Result):
+            return contents
+        vaulted, undecided = contents
         zone, why = self._strictest(resource, ctx, [*vaulted, *undecided])
         minimum = zone.requirements.days("min_soft_delete_days")
         if minimum <= 0:

@@ -9,7 +9,7 @@ from checks.backup._vault import (
     is_geo,
     judging_zone,
     redundancy,
-    vaulted_protections,
+    vault_tier_backups,
 )
 from scanner.backup import VAULT_TYPES, vault_contents_gap
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
@@ -62,13 +62,12 @@ class BackupVaultRedundancyCheck(Check):
                   "https://learn.microsoft.com/azure/backup/backup-vault-overview")
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        vaulted, undecided = vaulted_protections(resource, ctx.inventory)
-        if not vaulted:
-            gap = vault_contents_gap(resource, ctx.inventory)
-            if gap or undecided:
-                return self.unknown(f"the backups {resource.name} holds and the tier of their policies", gap)
-            return self.not_applicable(f"{resource.name} holds no vault-tier backups (empty, or operational tier "
-                                       "only: those stay in the source resource)")
+        contents = vault_tier_backups(
+            self, resource, ctx.inventory, "holds no vault-tier backups (empty, or operational tier "
+            "only: those stay in the source resource)")
+        if isinstance(contents, Result):
+            return contents
+        vaulted, undecided = contents
         held = [*vaulted, *undecided]
         found = judging_zone(resource, ctx.zone, held, ctx.inventory, ctx.policy,
                              lambda z: z.requirements.required("geo_redundancy"))

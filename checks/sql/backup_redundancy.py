@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from checks.sql._common import GUIDANCE_SQL, SqlDatabaseCheck, backup_redundancy
+from checks.sql._backups import backup_redundancy_verdict
+from checks.sql._common import GUIDANCE_SQL, SqlDatabaseCheck
 from scanner.check import EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
-
-_GEO = frozenset({"geo", "geozone"})
-_SINGLE_REGION = frozenset({"local", "zone"})
 
 
 class SqlBackupRedundancyCheck(SqlDatabaseCheck):
@@ -47,21 +45,6 @@ class SqlBackupRedundancyCheck(SqlDatabaseCheck):
     )
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        zone = ctx.zone
-        if not zone.requirements.required("geo_redundancy"):
-            return self.not_applicable(f"zone {zone.name} does not require geo-redundancy")
-        value, source = backup_redundancy(resource)
-        if value is None:
-            return self.unknown("requestedBackupStorageRedundancy / currentBackupStorageRedundancy")
-        if value.lower() in _GEO:
-            return self.passed(f"backups are geo-redundant ({value})", observed=value, source=source)
-        if value.lower() not in _SINGLE_REGION:
-            return self.unknown(f"a known backup storage redundancy (got {value!r})")
-        return self.failed(
-            f"backups of database {resource.name} are kept on {value} storage in {resource.location}: a "
-            f"regional outage loses them and geo-restore is impossible; zone {zone.name} ({zone.strategy}) "
-            "requires a copy in another region",
-            observed=f"{value} ({source})",
-            required="Geo or GeoZone",
-            requirement=zone.requirement("geo_redundancy"),
-        )
+        if not ctx.zone.requirements.required("geo_redundancy"):
+            return self.not_applicable(f"zone {ctx.zone.name} does not require geo-redundancy")
+        return backup_redundancy_verdict(self, resource, ctx, "database")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from checks.sql._common import GUIDANCE_SQL, SHORT_TERM_RETENTION, SqlDatabaseCheck, retention_policy, service_tier
+from checks.sql._backups import point_in_time_window_verdict
+from checks.sql._common import GUIDANCE_SQL, SHORT_TERM_RETENTION, SqlDatabaseCheck, service_tier
 from scanner.check import EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
 
@@ -49,28 +50,8 @@ class SqlPointInTimeRetentionCheck(SqlDatabaseCheck):
     )
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        zone = ctx.zone
-        minimum = zone.requirements.days("min_pitr_days")
-        if minimum <= 0:
-            return self.not_applicable(f"zone {zone.name} sets no minimum point-in-time retention (min_pitr_days=0)")
-        policy = retention_policy(ctx.inventory, resource, SHORT_TERM_RETENTION)
-        if policy is None:
-            return self.unknown("backupShortTermRetentionPolicies/default",
-                                ctx.inventory.gap(resource, SHORT_TERM_RETENTION))
-        days = policy.prop("retentionDays")
-        if isinstance(days, bool) or not isinstance(days, int):
-            return self.unknown("retentionDays of backupShortTermRetentionPolicies/default")
-        if days >= minimum:
-            return self.passed(f"point-in-time restore covers {days} days (at least {minimum})", observed=days)
-        tier = service_tier(resource)
-        extra = {}
-        if (tier or "").lower() == "basic" and minimum > _BASIC_MAX_DAYS:
-            extra["note"] = f"the Basic tier keeps at most {_BASIC_MAX_DAYS} days: change the tier"
-        return self.failed(
-            f"database {resource.name} can be restored only {days} days back; zone {zone.name} requires "
-            f"at least {minimum} days of point-in-time restore",
-            observed=f"{days} days",
-            required=f">= {minimum} days",
-            requirement=zone.requirement("min_pitr_days"),
-            **extra,
-        )
+        minimum = ctx.zone.requirements.days("min_pitr_days")
+        notes = {}
+        if (service_tier(resource) or "").lower() == "basic" and minimum > _BASIC_MAX_DAYS:
+            notes["note"] = f"the Basic tier keeps at most {_BASIC_MAX_DAYS} days: change the tier"
+        return point_in_time_window_verdict(self, resource, ctx, "database", SHORT_TERM_RETENTION, **notes)

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from checks.sql._common import backup_redundancy
+from checks.sql._backups import backup_redundancy_verdict
 from checks.sqlmi._instance import BACKUP_DOC, RELIABILITY_DOC, ManagedInstanceCheck, group_roles
 from scanner.check import EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
-
-_GEO = frozenset({"geo", "geozone"})
-_SINGLE_REGION = frozenset({"local", "zone"})
 
 
 class ManagedInstanceBackupRedundancyCheck(ManagedInstanceCheck):
@@ -41,23 +38,8 @@ class ManagedInstanceBackupRedundancyCheck(ManagedInstanceCheck):
     references = (BACKUP_DOC, RELIABILITY_DOC)
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        zone = ctx.zone
-        if not zone.requirements.required("geo_redundancy"):
-            return self.not_applicable(f"zone {zone.name} does not require geo-redundancy")
+        if not ctx.zone.requirements.required("geo_redundancy"):
+            return self.not_applicable(f"zone {ctx.zone.name} does not require geo-redundancy")
         if secondary := self.secondary_verdict(group_roles(ctx, resource)):
             return secondary
-        value, source = backup_redundancy(resource)
-        if value is None:
-            return self.unknown("requestedBackupStorageRedundancy / currentBackupStorageRedundancy")
-        if value.lower() in _GEO:
-            return self.passed(f"backups are geo-redundant ({value})", observed=value, source=source)
-        if value.lower() not in _SINGLE_REGION:
-            return self.unknown(f"a known backup storage redundancy (got {value!r})")
-        return self.failed(
-            f"backups of managed instance {resource.name} are kept on {value} storage in {resource.location}: a "
-            f"regional outage loses them and geo-restore is impossible; zone {zone.name} ({zone.strategy}) "
-            "requires a copy in another region",
-            observed=f"{value} ({source})",
-            required="Geo or GeoZone",
-            requirement=zone.requirement("geo_redundancy"),
-        )
+        return backup_redundancy_verdict(self, resource, ctx, "managed instance")

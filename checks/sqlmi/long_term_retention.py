@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.sql._common import duration_is_set, retention_policy
+from checks.sql._backups import long_term_retention_verdict
 from checks.sqlmi._instance import LONG_TERM_RETENTION, LTR_DOC, MANAGED_DATABASE, SERVICE
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
-
-_PERIODS = ("weeklyRetention", "monthlyRetention", "yearlyRetention")
 
 
 class ManagedDatabaseLongTermRetentionCheck(Check):
@@ -46,21 +44,4 @@ class ManagedDatabaseLongTermRetentionCheck(Check):
     references = (LTR_DOC,)
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        zone = ctx.zone
-        if not zone.requirements.required("long_term_retention"):
-            return self.not_applicable(f"zone {zone.name} does not require long-term retention")
-        policy = retention_policy(ctx.inventory, resource, LONG_TERM_RETENTION)
-        if policy is None:
-            return self.unknown("backupLongTermRetentionPolicies/default",
-                                ctx.inventory.gap(resource, LONG_TERM_RETENTION))
-        kept = {name: policy.prop(name) for name in _PERIODS if duration_is_set(policy.prop(name))}
-        if kept:
-            return self.passed("long-term retention keeps " + ", ".join(f"{k}={v}" for k, v in kept.items()),
-                               observed=kept)
-        return self.failed(
-            f"managed database {resource.name} keeps no long-term backups (weekly, monthly and yearly retention are "
-            f"all unset); zone {zone.name} requires long-term retention",
-            observed={name: policy.prop(name) for name in _PERIODS},
-            required="at least one of weeklyRetention, monthlyRetention, yearlyRetention set (e.g. P12W)",
-            requirement=zone.requirement("long_term_retention"),
-        )
+        return long_term_retention_verdict(self, resource, ctx, "managed database", LONG_TERM_RETENTION)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.sql._common import retention_policy
+from checks.sql._backups import point_in_time_window_verdict
 from checks.sqlmi._instance import BACKUP_DOC, MANAGED_DATABASE, SERVICE, SHORT_TERM_RETENTION
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
@@ -44,23 +44,4 @@ class ManagedDatabasePointInTimeRetentionCheck(Check):
                   "https://learn.microsoft.com/azure/azure-sql/managed-instance/point-in-time-restore")
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
-        zone = ctx.zone
-        minimum = zone.requirements.days("min_pitr_days")
-        if minimum <= 0:
-            return self.not_applicable(f"zone {zone.name} sets no minimum point-in-time retention (min_pitr_days=0)")
-        policy = retention_policy(ctx.inventory, resource, SHORT_TERM_RETENTION)
-        if policy is None:
-            return self.unknown("backupShortTermRetentionPolicies/default",
-                                ctx.inventory.gap(resource, SHORT_TERM_RETENTION))
-        days = policy.prop("retentionDays")
-        if isinstance(days, bool) or not isinstance(days, int):
-            return self.unknown("retentionDays of backupShortTermRetentionPolicies/default")
-        if days >= minimum:
-            return self.passed(f"point-in-time restore covers {days} days (at least {minimum})", observed=days)
-        return self.failed(
-            f"managed database {resource.name} can be restored only {days} days back; zone {zone.name} requires at "
-            f"least {minimum} days of point-in-time restore",
-            observed=f"{days} days",
-            required=f">= {minimum} days",
-            requirement=zone.requirement("min_pitr_days"),
-        )
+        return point_in_time_window_verdict(self, resource, ctx, "managed database", SHORT_TERM_RETENTION)
