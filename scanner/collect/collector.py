@@ -3,8 +3,10 @@ into "nothing there".
 
 Order of work: the subscriptions in scope (tenant level), then each subscription's resource
 groups (their tags decide landing zones, so a subscription whose groups cannot be read is not
-judged at all), then, all in parallel on a bounded pool, locations, locks and every resource type
-of the table in `collectors.py`, each parent's child configuration as soon as the parent is read.
+judged at all), then, all in parallel on a bounded pool, the locations (once per scan: paired
+regions and zones are the cloud's, not a subscription's), each subscription's locks and every
+resource type of the table in `collectors.py`, each parent's child configuration as soon as the
+parent is read. No URL is read twice, except to try again what failed.
 At the end of each of these phases, the reads that failed for a transient reason (throttling,
 server errors, timeouts, a Retry-After beyond the cap) are tried once more.
 
@@ -163,8 +165,8 @@ class LiveCollector:
                                       for s in subscriptions])
             self._check_resource_groups_found(subscriptions)
             self.progress.phase = "resources"
-            self._run(lambda submit: [self._start_subscription(submit, s) for s in subscriptions
-                                      if s in self._found.rg_readable])
+            readable = [s for s in subscriptions if s in self._found.rg_readable]
+            self._run(lambda submit: self._start_resources(submit, readable))
         finally:
             factory.close()
             transport.session.close()
@@ -270,9 +272,15 @@ class LiveCollector:
                                   f"{len(subscriptions)} subscription(s) scanned")
 
     # --- one subscription -----------------------------------------------------------------
+    def _start_resources(self, submit: Callable[..., None], subscriptions: list[str]) -> None:
+        if subscriptions:  # read through the first subscription; every subscription sees the same list
+            submit(subscriptions[0], f"/subscriptions/{subscriptions[0]}", LOCATIONS, self._read_locations,
+                   subscriptions[0])
+        for sub in subscriptions:
+            self._start_subscription(submit, sub)
+
     def _start_subscription(self, submit: Callable[..., None], sub: str) -> None:
         root = f"/subscriptions/{sub}"
-        submit(sub, root, LOCATIONS, self._read_locations, sub)
         submit(sub, root, LOCKS, self._read_locks, sub)
         for spec in self.types:
             submit(sub, root, spec.type, self._read_type, sub, spec, discovers=bool(spec.children))
