@@ -29,7 +29,7 @@ from typing import Any
 from azure.core.exceptions import ClientAuthenticationError
 
 from scanner import __version__
-from scanner.collect.arm import MalformedPayload, describe, is_transient, raw_pages, to_json
+from scanner.collect.arm import MalformedPayload, arm_list, describe, is_transient, raw_pages, to_json
 from scanner.collect.auth import Target, connection_verify, redact
 from scanner.collect.bounds import DEFAULT_LIMITS, Limits, Read, reading
 from scanner.collect.clients import ClientFactory, SubscriptionClients
@@ -63,6 +63,10 @@ _SUBSCRIPTION_ID = re.compile(r"^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 _RESOURCE_GROUP_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+$", re.IGNORECASE)
 _LOCK_ID = re.compile(r"^/subscriptions/.*/providers/Microsoft\.Authorization/locks/[^/]+$", re.IGNORECASE)
 _LOCATION_ID = re.compile(r"^/subscriptions/[^/]+/locations/[^/]+$", re.IGNORECASE)
+# Management groups (https://learn.microsoft.com/rest/api/managementgroups/management-groups/get-descendants):
+# one list names every group and subscription below a group, at any depth.
+MANAGEMENT_GROUP_DESCENDANTS = "Microsoft.Management/managementGroups/descendants"
+_MANAGEMENT_GROUPS_API = "2023-04-01"
 
 
 class CollectionError(Exception):
@@ -74,6 +78,7 @@ class Scope:
     subscriptions: tuple[str, ...] = ()  # empty: every active subscription the credential sees
     exclude: tuple[str, ...] = ()
     resource_groups: tuple[str, ...] = ()
+    management_groups: tuple[str, ...] = ()  # every subscription below these, at any depth
 
     def to_json(self) -> dict[str, Any]:
         return {"subscriptions": list(self.subscriptions), "excluded_subscriptions": list(self.exclude),
@@ -142,6 +147,7 @@ class LiveCollector:
         self._clients: dict[str, SubscriptionClients] = {}
         self._tenant: Any = None
         self.in_scope: list[str] = []
+        self.resolved_groups: dict[str, list[str]] = {}  # management group -> the subscriptions below it
         self._fatal: CollectionError | None = None
         self._failed: list[_Failed] = []
         self._rereads = Counter[str]()
@@ -177,6 +183,8 @@ class LiveCollector:
     def _in_scope(self) -> list[str]:
         client = self._tenant
         excluded = {s.lower() for s in self.scope.exclude}
+        if self.scope.management_groups:
+            return self._in_management_groups(excluded)
         if self.scope.subscriptions:
             wanted = [s.lower() for s in dict.fromkeys(self.scope.subscriptions) if s.lower() not in excluded]
             self._run(lambda submit: [submit(TENANT_KEY, f"/subscriptions/{s}", "*", self._read_subscription,
@@ -205,18 +213,75 @@ class LiveCollector:
                                   f"({len(docs)} visible, {len(excluded)} excluded); name one with --subscription")
         return sorted(chosen)
 
+    def _in_management_groups(self, excluded: set[str]) -> list[str]:
+        """The subscriptions below the management groups (active ones; any state when also named)
+        and those named, from one list of the tenant's subscriptions; a subscription the list does
+        not show is read by its id (a `*` gap when that fails too)."""
+        named = {s.lower() for s in self.scope.subscriptions}
+        for group in dict.fromkeys(self.scope.management_groups):
+            self.resolved_groups[group] = self._descendant_subscriptions(group)
+        wanted = [s for s in dict.fromkeys([*sorted(named), *(s for subs in self.resolved_groups.values()
+                                                                for s in subs)]) if s not in excluded]
+        wanted_set = set(wanted)
+        drops = Counter[str]()
+        listed: dict[str, dict[str, Any]] = {}
+        for doc in self._list_subscriptions(self._tenant):
+            if not _is_subscription(doc):
+                drops[MALFORMED] += 1
+            elif doc["subscriptionId"].lower() in wanted_set:
+                kept = self._clean(doc, drops)
+                if kept is not None:
+                    listed[doc["subscriptionId"].lower()] = kept
+        self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
+        self._found.subscriptions.update(listed)
+        unlisted = [s for s in wanted if s not in listed]
+        self._run(lambda submit: [submit(TENANT_KEY, f"/subscriptions/{s}", "*", self._read_subscription,
+                                         self._tenant, s) for s in unlisted])
+        # As in a tenant-wide scan: Disabled and Deleted subscriptions are left out unless named.
+        inactive = {s for s, doc in self._found.subscriptions.items()
+                    if s not in named and str(doc.get("state") or "").lower() not in ACTIVE_STATES}
+        for sub in inactive:
+            del self._found.subscriptions[sub]
+        self.in_scope = sorted(s for s in wanted if s not in inactive)
+        if not self.in_scope:
+            raise CollectionError(f"management group(s) {', '.join(self.resolved_groups)} hold no enabled "
+                                  f"subscription in scope ({len(excluded)} excluded)")
+        return sorted(s for s in self.in_scope if s in self._found.subscriptions)
+
+    def _descendant_subscriptions(self, group: str) -> list[str]:
+        """Every subscription below a management group, at any depth (one paged list)."""
+        path = f"/providers/Microsoft.Management/managementGroups/{group}/descendants"
+        drops = Counter[str]()
+        found: list[str] = []
+        for item in self._tenant_list(f"management group {group}",
+                                      lambda: list(arm_list(self._tenant, path, _MANAGEMENT_GROUPS_API))):
+            doc = _as_doc(item)
+            if doc is None or not isinstance(doc.get("id"), str) or not isinstance(doc.get("type"), str):
+                drops[MALFORMED] += 1
+            elif _SUBSCRIPTION_ID.match(doc["id"]):
+                found.append(doc["id"].rsplit("/", 1)[1].lower())
+            elif doc["type"].lower() != "microsoft.management/managementgroups":
+                drops[MALFORMED] += 1
+        self._record_drops(path, MANAGEMENT_GROUP_DESCENDANTS, drops)
+        return sorted(set(found))
+
     def _list_subscriptions(self, client: Any) -> list[Any]:
-        """The tenant's subscriptions; a transient failure is tried once more, as every read is."""
+        """The tenant's subscriptions."""
+        return self._tenant_list("subscriptions", lambda: [to_json(s) for s in client.subscriptions.list()])
+
+    def _tenant_list(self, what: str, load: Callable[[], list[Any]]) -> list[Any]:
+        """A list that decides the scan's scope: a transient failure is tried once more, as every
+        read is; a failure after that ends the scan (the scope itself is unknown)."""
         for attempt in (1, 2):
             try:
                 with reading(self._new_read()):
-                    return [to_json(s) for s in client.subscriptions.list()]
+                    return load()
             except ClientAuthenticationError as exc:
                 raise self._auth_failure(exc) from None
             except Exception as exc:
                 if attempt == 1 and is_transient(exc) and not self._past_deadline():
                     continue
-                raise CollectionError(self._redact(f"cannot list subscriptions: {self._describe(exc)[0]}")) from None
+                raise CollectionError(self._redact(f"cannot list {what}: {self._describe(exc)[0]}")) from None
         raise AssertionError("unreachable")
 
     def _read_subscription(self, client: Any, sub: str) -> None:
@@ -544,7 +609,8 @@ class LiveCollector:
                 "cloud": self.target.cloud.name,
                 "arm_endpoint": self.target.arm_endpoint,
                 "credential": self.credential_label,
-                "scopes": {**self.scope.to_json(), "scanned_subscriptions": self.in_scope},
+                "scopes": {**self.scope.to_json(), "scanned_subscriptions": self.in_scope,
+                           "management_groups": self.resolved_groups},
                 "started_at": _iso(started),
                 "duration_seconds": round(seconds, 3),
                 "requests": self.stats.requests,

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import trustme
 
-from tests.emulator.estate import LOCKS_SUFFIX, Estate, Index
+from tests.emulator.estate import LOCKS_SUFFIX, MANAGEMENT_GROUPS, Estate, Index
 
 DEFAULT_TOKEN = "emulator-token-do-not-log"
 ECHO_TOKEN = "{{bearer-token}}"
@@ -313,6 +313,12 @@ class Emulator:
         lowered = path.lower()
         if lowered == "/subscriptions":
             return self._page(path, query, self.estate.subscriptions)
+        if lowered.startswith(MANAGEMENT_GROUPS) and lowered.endswith("/descendants"):
+            group = lowered[len(MANAGEMENT_GROUPS): -len("/descendants")]
+            below = self.index.descendants(group) if "/" not in group else None
+            if below is None:
+                return _error_body(404, "NotFound", f"Management group '{group}' was not found.")
+            return self._page(path, query, below)
         match = _SUBSCRIPTION.match(lowered)
         if not match:
             return _error_body(404, "NotFound", f"No route for {path}.")
