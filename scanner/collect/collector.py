@@ -33,7 +33,15 @@ from scanner.collect.arm import MalformedPayload, arm_list, describe, is_transie
 from scanner.collect.auth import Target, connection_verify, redact
 from scanner.collect.bounds import DEFAULT_LIMITS, Limits, Read, reading
 from scanner.collect.clients import ClientFactory, SubscriptionClients
-from scanner.collect.collectors import TYPES, ChildSpec, EnrichSpec, TypeSpec
+from scanner.collect.collectors import (
+    SQL_INSTANCE_FAILOVER_GROUPS,
+    SQL_MANAGED_INSTANCE,
+    TYPES,
+    ChildSpec,
+    EnrichSpec,
+    TypeSpec,
+)
+from scanner.collect.graph import MAX_SUBSCRIPTIONS, GraphAnswer, discover
 from scanner.collect.pipeline import DEFAULT_BACKOFF, RequestStats, build_transport
 from scanner.collect.scheduler import Scheduler, Task
 from scanner.collect.shape import (
@@ -67,6 +75,12 @@ _LOCATION_ID = re.compile(r"^/subscriptions/[^/]+/locations/[^/]+$", re.IGNORECA
 # one list names every group and subscription below a group, at any depth.
 MANAGEMENT_GROUP_DESCENDANTS = "Microsoft.Management/managementGroups/descendants"
 _MANAGEMENT_GROUPS_API = "2023-04-01"
+DISCOVERY_MODES = ("arm", "graph", "auto")
+# --discovery auto: Resource Graph from this many subscriptions in scope. Below it, listing every
+# type in every subscription costs a few hundred requests at most, and ARM has no indexing delay.
+AUTO_GRAPH_SUBSCRIPTIONS = 20
+# A type Resource Graph does not index as such is looked for where the type it is read through is.
+_GRAPH_TYPE = {SQL_INSTANCE_FAILOVER_GROUPS.type.lower(): SQL_MANAGED_INSTANCE.type.lower()}
 
 
 class CollectionError(Exception):
@@ -127,7 +141,7 @@ class LiveCollector:
     def __init__(self, target: Target, credential: Any, *, credential_label: str, scope: Scope,
                  max_concurrency: int = 16, secrets: Iterable[str] = (), types: tuple[TypeSpec, ...] = TYPES,
                  throttle: Throttle | None = None, retry_backoff: float = DEFAULT_BACKOFF,
-                 read_timeout: float = 60, limits: Limits = DEFAULT_LIMITS) -> None:
+                 read_timeout: float = 60, limits: Limits = DEFAULT_LIMITS, discovery: str = "arm") -> None:
         self.target = target
         self.credential = credential
         self.credential_label = credential_label
@@ -139,6 +153,7 @@ class LiveCollector:
         self.retry_backoff = retry_backoff
         self.read_timeout = read_timeout
         self.limits = limits
+        self.discovery = discovery
         self.stats = RequestStats()
         self.progress = Progress()
         self._found = _Found()
@@ -148,6 +163,8 @@ class LiveCollector:
         self._tenant: Any = None
         self.in_scope: list[str] = []
         self.resolved_groups: dict[str, list[str]] = {}  # management group -> the subscriptions below it
+        self._present: dict[str, set[str]] = {}  # Resource Graph discovery: subscription -> types present
+        self._discovered: dict[str, Any] = {"mode": "arm"}
         self._fatal: CollectionError | None = None
         self._failed: list[_Failed] = []
         self._rereads = Counter[str]()
@@ -163,8 +180,9 @@ class LiveCollector:
                                 self.throttle, self.stats, self.retry_backoff, self.limits)
         try:
             self._tenant = factory.subscriptions()
-            subscriptions = self._in_scope()
-            self.progress.subscriptions = len(subscriptions)
+            in_scope = self._in_scope()
+            self.progress.subscriptions = len(in_scope)
+            subscriptions = self._to_read(in_scope)
             self._clients = {s: SubscriptionClients(factory, s) for s in subscriptions}
             self.progress.phase = "resource groups"
             self._run(lambda submit: [submit(s, f"/subscriptions/{s}", "*", self._read_resource_groups, s)
@@ -212,6 +230,58 @@ class LiveCollector:
             raise CollectionError("the credential sees no enabled subscription in scope "
                                   f"({len(docs)} visible, {len(excluded)} excluded); name one with --subscription")
         return sorted(chosen)
+
+    # --- discovery ------------------------------------------------------------------------------
+    def _to_read(self, subscriptions: list[str]) -> list[str]:
+        """The subscriptions ARM must read: all of them, or (Resource Graph discovery) those Graph
+        found collected resources in plus those whose Graph answer was incomplete."""
+        mode = self.discovery
+        if mode == "auto":
+            mode = "graph" if len(subscriptions) >= AUTO_GRAPH_SUBSCRIPTIONS else "arm"
+        self._discovered = {"mode": mode}
+        if mode != "graph":
+            return subscriptions
+        self.progress.phase = "resource graph"
+        answer, incomplete = GraphAnswer(), []
+        for start in range(0, len(subscriptions), MAX_SUBSCRIPTIONS):
+            batch = subscriptions[start: start + MAX_SUBSCRIPTIONS]
+            problem = self._graph_batch(batch, answer)
+            if problem is None:
+                self._present.update({s: answer.found.get(s, set()) for s in batch})
+            else:  # read with ARM discovery: completed, never taken for "no resources"
+                incomplete.append({"subscriptions": len(batch), "error": problem})
+        self._discovered.update({
+            "consistency": "Azure Resource Graph is eventually consistent: a resource created or moved in "
+                           "the last minutes may not be found",
+            "graph_pages": answer.pages,
+            "subscriptions_without_collected_resources": sum(1 for t in self._present.values() if not t),
+            "incomplete_batches_read_with_arm": incomplete})
+        return [s for s in subscriptions if s not in self._present or self._present[s]]
+
+    def _graph_batch(self, batch: list[str], answer: GraphAnswer) -> str | None:
+        """One batch's discovery, tried once more after a transient failure; the failure's reason, if any."""
+        types = [_GRAPH_TYPE.get(spec.type.lower(), spec.type) for spec in self.types]
+        for attempt in (1, 2):
+            found = {s: set(t) for s, t in answer.found.items()}
+            try:
+                with reading(self._new_read()):
+                    discover(self._tenant, batch, types, answer)
+                return None
+            except ClientAuthenticationError as exc:
+                raise self._auth_failure(exc) from None
+            except Exception as exc:
+                answer.found = found  # a retry starts the batch over
+                reason = self._redact(self._describe(exc)[0])
+                LOG.info("resource graph: %s", reason)
+                if attempt == 2 or not is_transient(exc) or self._past_deadline():
+                    return reason
+        raise AssertionError("unreachable")
+
+    def _specs_for(self, sub: str) -> tuple[TypeSpec, ...]:
+        present = self._present.get(sub)
+        if present is None:
+            return self.types
+        return tuple(s for s in self.types if _GRAPH_TYPE.get(s.type.lower(), s.type.lower()) in present)
 
     def _in_management_groups(self, excluded: set[str]) -> list[str]:
         """The subscriptions below the management groups (active ones; any state when also named)
@@ -347,7 +417,7 @@ class LiveCollector:
     def _start_subscription(self, submit: Callable[..., None], sub: str) -> None:
         root = f"/subscriptions/{sub}"
         submit(sub, root, LOCKS, self._read_locks, sub)
-        for spec in self.types:
+        for spec in self._specs_for(sub):
             submit(sub, root, spec.type, self._read_type, sub, spec, discovers=bool(spec.children))
 
     def _read_locations(self, sub: str) -> None:
@@ -611,6 +681,7 @@ class LiveCollector:
                 "credential": self.credential_label,
                 "scopes": {**self.scope.to_json(), "scanned_subscriptions": self.in_scope,
                            "management_groups": self.resolved_groups},
+                "discovery": self._discovered,
                 "started_at": _iso(started),
                 "duration_seconds": round(seconds, 3),
                 "requests": self.stats.requests,

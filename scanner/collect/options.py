@@ -38,6 +38,7 @@ class LiveOptions:
     exclude_subscriptions: tuple[str, ...] = ()
     resource_groups: tuple[str, ...] = ()
     management_groups: tuple[str, ...] = ()
+    discovery: str = "auto"
     max_concurrency: int = DEFAULT_CONCURRENCY
     deadline: float = DEFAULT_DEADLINE
     quiet: bool = False
@@ -68,6 +69,8 @@ class LiveOptions:
             "cloud": self.cloud,
             "arm_endpoint": inventory.source.get("arm_endpoint"),
         }
+        if "discovery" in inventory.source:
+            scopes["discovery"] = inventory.source["discovery"]
         if "dropped_documents" in inventory.source:
             scopes["dropped_documents"] = inventory.source["dropped_documents"]
         return scopes
@@ -96,6 +99,10 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "combines with --subscription and --exclude-subscription)."),
         click.option("--resource-group", "resource_groups", multiple=True, metavar="NAME",
                      help="Only resources in this resource group (repeatable; in every subscription scanned)."),
+        click.option("--discovery", type=click.Choice(("arm", "graph", "auto")), default="auto", show_default=True,
+                     help="How resources are found: arm lists every collected type in every subscription; graph "
+                          "asks Azure Resource Graph where they are (one query; eventually consistent) and reads "
+                          "only there; auto: graph from 20 subscriptions in scope."),
         click.option("--max-concurrency", type=click.IntRange(1, 128), default=DEFAULT_CONCURRENCY,
                      show_default=True, help="ARM requests in flight at once."),
         click.option("--deadline", type=_Duration(), default="2h", show_default=True, metavar="DURATION",
@@ -129,7 +136,7 @@ def collect_inventory(live: LiveOptions) -> Inventory:
                   live.resource_groups, live.management_groups)
     collector = LiveCollector(target, credential, credential_label=label, scope=scope,
                               max_concurrency=live.max_concurrency, secrets=secrets,
-                              limits=Limits(scan_deadline=live.deadline))
+                              limits=Limits(scan_deadline=live.deadline), discovery=live.discovery)
     try:
         return _run(collector, show_progress=not live.quiet and not live.verbose and sys.stderr.isatty())
     except CollectionError as exc:

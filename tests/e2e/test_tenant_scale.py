@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import SAMPLE_ESTATE, TOKEN, Run, bcdr_scan, live_env, live_scan, outcomes
-from tests.emulator import Emulator, Estate, ManagementGroup
+from tests.emulator import Emulator, Estate, Fault, Graph, ManagementGroup
 
 SUB1, SUB2, SUB3, SUB4 = (f"6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e0{n}" for n in range(1, 5))
 # contoso -> platform (SUB1)
@@ -19,13 +19,40 @@ TREE = [ManagementGroup("contoso"), ManagementGroup("platform", "contoso", (SUB1
         ManagementGroup("dlz-research", "dlz-prod", (SUB3,)), ManagementGroup("sandbox", "contoso", (SUB4,))]
 
 
-@pytest.fixture
-def tenant() -> Iterator[Emulator]:
+# A subscription with a resource group and nothing the scanner collects.
+EMPTY = "6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e0f"
+GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+
+
+def emulator(graph: Graph | None = None) -> Emulator:
     estate = Estate.load(SAMPLE_ESTATE)
     estate.management_groups = TREE
-    with Emulator(estate, token=TOKEN) as emulator:
-        yield emulator
-    assert {r.method for r in emulator.requests} <= {"GET"}
+    estate.subscriptions.append({"id": f"/subscriptions/{EMPTY}", "subscriptionId": EMPTY, "state": "Enabled",
+                                 "displayName": "sub-empty", "tenantId": estate.subscriptions[0].get("tenantId")})
+    estate.resource_groups.append({"id": f"/subscriptions/{EMPTY}/resourceGroups/rg-empty", "name": "rg-empty",
+                                   "type": "Microsoft.Resources/resourceGroups", "location": "westeurope",
+                                   "properties": {"provisioningState": "Succeeded"}})
+    return Emulator(estate, token=TOKEN, graph=graph)
+
+
+@pytest.fixture
+def tenant() -> Iterator[Emulator]:
+    with emulator() as arm:
+        yield arm
+    only_reads(arm)
+
+
+def only_reads(arm: Emulator) -> None:
+    """Nothing reached the emulator but GETs and Resource Graph query POSTs."""
+    assert all(r.method == "GET" or (r.method, r.path) == ("POST", GRAPH_PATH) for r in arm.requests)
+
+
+def graph_queries(arm: Emulator) -> list[int]:
+    return [r.status for r in arm.requests if r.method == "POST"]
+
+
+def touching(arm: Emulator, sub: str) -> list[str]:
+    return [r.path for r in arm.requests if sub in r.path.lower()]
 
 
 def in_subscriptions(run: Run, subscriptions: set[str]) -> set[tuple[str, str, str]]:
@@ -68,3 +95,60 @@ def test_a_management_group_id_that_could_reach_another_path_is_refused_before_a
                     env=live_env(tenant))
     assert run.code == 2 and "--management-group expects a management group id" in run.stderr
     assert tenant.requests == []
+
+
+def test_graph_and_arm_discovery_find_the_same_and_graph_never_reads_an_empty_subscription(
+        tenant: Emulator, offline: Run) -> None:
+    arm_run = live_scan(tenant, "--discovery", "arm")
+    assert arm_run.code == offline.code, arm_run.stderr
+    assert touching(tenant, EMPTY) and graph_queries(tenant) == []
+    tenant.requests.clear()
+    graph_run = live_scan(tenant, "--discovery", "graph")
+    assert graph_run.code == offline.code, graph_run.stderr
+    assert outcomes(graph_run.report) == outcomes(arm_run.report) == outcomes(offline.report)
+    assert touching(tenant, EMPTY) == []
+    assert graph_queries(tenant) == [200]
+    discovery = graph_run.report["scan"]["scopes"]["discovery"]
+    assert discovery["mode"] == "graph" and "eventually consistent" in discovery["consistency"]
+    assert discovery["subscriptions_without_collected_resources"] == 1
+    assert discovery["incomplete_batches_read_with_arm"] == []
+    assert arm_run.report["scan"]["scopes"]["discovery"] == {"mode": "arm"}
+
+
+@pytest.mark.parametrize("throttled", [False, True], ids=["quota spent", "429"])
+def test_graph_pages_are_followed_and_its_quota_honoured(throttled: bool) -> None:
+    # The emulator answers 429 to a query beyond its quota: a scan that did not wait for the quota
+    # headers' reset time would meet one. With `throttled`, the first query gets a 429 anyway.
+    with emulator(Graph(page_size=3, quota=2, window=1.0)) as arm:
+        if throttled:
+            arm.add_fault(Fault("^/providers/microsoft.resourcegraph/resources", 429, times=1,
+                                headers={"x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:01"}))
+        run = live_scan(arm, "--discovery", "graph")
+        only_reads(arm)
+        statuses = graph_queries(arm)
+    assert run.code in (0, 3), run.stderr
+    assert statuses.count(429) == int(throttled)
+    assert statuses.count(200) == run.report["scan"]["scopes"]["discovery"]["graph_pages"] > 2
+    assert run.report["scan"]["scopes"]["discovery"]["incomplete_batches_read_with_arm"] == []
+    assert run.report["coverage"]["read_errors"] == []
+    assert touching(arm, EMPTY) == []
+
+
+@pytest.mark.parametrize("graph, fault", [
+    (Graph(page_size=3, truncate=True), None),
+    (Graph(), Fault("^/providers/microsoft.resourcegraph/resources", 200, times=None, body={"data": {}})),
+    (Graph(), Fault("^/providers/microsoft.resourcegraph/resources", 403, times=None)),
+], ids=["truncated", "malformed", "forbidden"])
+def test_an_incomplete_graph_answer_is_completed_with_arm_never_taken_for_no_resources(
+        graph: Graph, fault: Fault | None, offline: Run) -> None:
+    with emulator(graph) as arm:
+        if fault:
+            arm.add_fault(fault)
+        run = live_scan(arm, "--discovery", "graph")
+        only_reads(arm)
+        assert touching(arm, EMPTY)  # read with ARM, as in an ARM discovery
+    assert run.code == offline.code, run.stderr
+    assert outcomes(run.report) == outcomes(offline.report)
+    incomplete = run.report["scan"]["scopes"]["discovery"]["incomplete_batches_read_with_arm"]
+    assert [b["subscriptions"] for b in incomplete] == [len(arm.estate.subscriptions)]
+    assert any(word in incomplete[0]["error"] for word in ("truncated", "'data' array", "HTTP 403"))

@@ -8,7 +8,7 @@
 """
 
 from tests.emulator.estate import Estate, ManagementGroup
-from tests.emulator.server import DEFAULT_TOKEN, ECHO_TOKEN, ArmThrottle, Emulator, Fault, Recorded, Storm
+from tests.emulator.server import DEFAULT_TOKEN, ECHO_TOKEN, ArmThrottle, Emulator, Fault, Graph, Recorded, Storm
 
-__all__ = ["DEFAULT_TOKEN", "ECHO_TOKEN", "ArmThrottle", "Emulator", "Estate", "Fault", "ManagementGroup", "Recorded",
-           "Storm"]
+__all__ = ["DEFAULT_TOKEN", "ECHO_TOKEN", "ArmThrottle", "Emulator", "Estate", "Fault", "Graph", "ManagementGroup",
+           "Recorded", "Storm"]
