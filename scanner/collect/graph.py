@@ -80,11 +80,20 @@ def _take_page(page: Any, wanted: set[str], answer: GraphAnswer) -> str | None:
     if str(page.get("resultTruncated", "false")).lower() != "false" and not token:
         raise GraphIncomplete("Resource Graph truncated its answer and gave no $skipToken to read the rest")
     for row in page["data"]:
-        if not (isinstance(row, dict) and isinstance(row.get("subscriptionId"), str)
-                and isinstance(row.get("type"), str)):
-            raise MalformedPayload("a Resource Graph row without a subscriptionId and type")
-        sub = row["subscriptionId"].lower()
+        sub = _subscription_of(row)
+        if sub is None or not isinstance(row.get("type"), str):
+            raise MalformedPayload("a Resource Graph row without a subscription and a type")
         if sub not in wanted:
             raise MalformedPayload("a Resource Graph row for a subscription not asked for")
         answer.found.setdefault(sub, set()).add(row["type"].lower())
     return token or None
+
+
+def _subscription_of(row: Any) -> str | None:
+    """The row's `subscriptionId` column, or the subscription its resource `id` names."""
+    if not isinstance(row, dict):
+        return None
+    if isinstance(row.get("subscriptionId"), str):
+        return row["subscriptionId"].lower()
+    parts = row.get("id").split("/") if isinstance(row.get("id"), str) else []
+    return parts[2].lower() if len(parts) > 2 and parts[0] == "" and parts[1].lower() == "subscriptions" else None
