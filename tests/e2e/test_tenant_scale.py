@@ -4,10 +4,11 @@ subscriptions placed in a nested management-group tree."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import SAMPLE_ESTATE, TOKEN, Run, bcdr_scan, live_env, live_scan, outcomes
+from tests.e2e.conftest import SAMPLE_ESTATE, SAMPLE_POLICY, TOKEN, Run, bcdr_scan, live_env, live_scan, outcomes
 from tests.emulator import Emulator, Estate, Fault, Graph, ManagementGroup
 
 SUB1, SUB2, SUB3, SUB4 = (f"6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e0{n}" for n in range(1, 5))
@@ -152,3 +153,57 @@ def test_an_incomplete_graph_answer_is_completed_with_arm_never_taken_for_no_res
     incomplete = run.report["scan"]["scopes"]["discovery"]["incomplete_batches_read_with_arm"]
     assert [b["subscriptions"] for b in incomplete] == [len(arm.estate.subscriptions)]
     assert any(word in incomplete[0]["error"] for word in ("truncated", "'data' array", "HTTP 403"))
+
+
+def collect_shard(arm: Emulator, out: Path, *scope: str) -> None:
+    run = bcdr_scan("collect", "-q", "--output", str(out), "--arm-endpoint", arm.url, *scope, env=live_env(arm))
+    assert run.code == 0, run.stderr
+
+
+def test_sharded_collections_merge_into_one_scan_that_loses_nothing(tenant: Emulator, offline: Run,
+                                                                     tmp_path: Path) -> None:
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    collect_shard(tenant, shards / "platform.json.gz", "--management-group", "platform", "--management-group",
+                  "sandbox")
+    collect_shard(tenant, shards / "landing-zones.json.gz", "--management-group", "landing-zones")
+    # Overlapping shards that agree are accepted: SUB1 again, read at the same time from the same estate.
+    collect_shard(tenant, shards / "sub1-again.json.gz", "--subscription", SUB1)
+    run = bcdr_scan("scan", "--snapshot", str(shards), "--policy", str(SAMPLE_POLICY), "--format", "json",
+                    "--include-passed")
+    assert run.code == offline.code, run.stderr
+    assert outcomes(run.report) == outcomes(offline.report)
+    coverage = {s["file"]: s for s in run.report["scan"]["scopes"]["shards"]}
+    assert {f: s["subscriptions"] for f, s in coverage.items()} == {
+        "landing-zones.json.gz": [SUB2, SUB3], "platform.json.gz": [SUB1, SUB4], "sub1-again.json.gz": [SUB1]}
+    assert coverage["landing-zones.json.gz"]["management_groups"] == {"landing-zones": [SUB2, SUB3]}
+    assert all(s["read_errors"] == [] for s in coverage.values())
+
+
+def test_a_shards_read_errors_are_reported_with_that_shard(tenant: Emulator, tmp_path: Path) -> None:
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    collect_shard(tenant, shards / "a.json.gz", "--subscription", SUB1)
+    tenant.add_fault(Fault(f"^/subscriptions/{SUB2}/providers/microsoft.keyvault/vaults\\?", 403, times=None))
+    run = bcdr_scan("collect", "-q", "--output", str(shards / "b.json.gz"), "--arm-endpoint", tenant.url,
+                    "--subscription", SUB2, env=live_env(tenant))
+    assert run.code == 3, run.stderr  # collected, with a read error
+    scan = bcdr_scan("scan", "--snapshot", str(shards), "--policy", str(SAMPLE_POLICY), "--format", "json")
+    coverage = {s["file"]: s["read_errors"] for s in scan.report["scan"]["scopes"]["shards"]}
+    assert coverage == {"a.json.gz": [], "b.json.gz": [{"scope": f"/subscriptions/{SUB2}",
+                                                        "data": "Microsoft.KeyVault/vaults"}]}
+
+
+def test_overlapping_shards_that_disagree_are_refused_naming_both_files_and_the_id(tenant: Emulator,
+                                                                                    tmp_path: Path) -> None:
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    collect_shard(tenant, shards / "a.json.gz", "--subscription", SUB1)
+    changed = next(d for d in tenant.estate.resources if d["id"].split("/")[2] == SUB1)
+    changed.setdefault("tags", {})["changed"] = "between the two collections"
+    collect_shard(tenant, shards / "b.json.gz", "--subscription", SUB1)
+    run = bcdr_scan("scan", "--snapshot", str(shards), "--format", "json")
+    assert run.code == 2 and run.stdout == ""
+    assert run.stderr.count("\n") == 1
+    assert str(shards / "b.json.gz") in run.stderr and str(shards / "a.json.gz") in run.stderr
+    assert changed["id"] in run.stderr and "overlapping shards must hold the same document" in run.stderr
