@@ -187,7 +187,7 @@ class LiveCollector:
             self.progress.phase = "resource groups"
             self._run(lambda submit: [submit(s, f"/subscriptions/{s}", "*", self._read_resource_groups, s)
                                       for s in subscriptions])
-            self._check_resource_groups_found(subscriptions)
+            self._check_resource_groups_found(in_scope)  # not judged when Graph left subscriptions unread
             self.progress.phase = "resources"
             readable = [s for s in subscriptions if s in self._found.rg_readable]
             self._run(lambda submit: self._start_resources(submit, readable))
