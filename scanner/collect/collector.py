@@ -75,7 +75,6 @@ _LOCATION_ID = re.compile(r"^/subscriptions/[^/]+/locations/[^/]+$", re.IGNORECA
 # one list names every group and subscription below a group, at any depth.
 MANAGEMENT_GROUP_DESCENDANTS = "Microsoft.Management/managementGroups/descendants"
 _MANAGEMENT_GROUPS_API = "2023-04-01"
-DISCOVERY_MODES = ("arm", "graph", "auto")
 # --discovery auto: Resource Graph from this many subscriptions in scope. Below it, listing every
 # type in every subscription costs a few hundred requests at most, and ARM has no indexing delay.
 AUTO_GRAPH_SUBSCRIPTIONS = 20
