@@ -183,7 +183,8 @@ def scan(snapshot_path: str | None, sample: bool, policy_path: str | None, fmt: 
     policy = _policy(policy_path)
     if snapshot_path:
         inventory = load_snapshot(snapshot_path)
-        options = ReportOptions(include_passed=include_passed, mode="snapshot", snapshot=snapshot_path)
+        options = ReportOptions(include_passed=include_passed, mode="snapshot", snapshot=snapshot_path,
+                                scopes={"shards": inventory.source["shards"]} if "shards" in inventory.source else {})
     else:  # no snapshot given: read the estate from ARM now
         inventory = collect_inventory(live)
         options = ReportOptions(include_passed=include_passed, mode="live", scopes=live.report_scopes(inventory))

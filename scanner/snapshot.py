@@ -32,6 +32,7 @@ from scanner.atomic import atomic_write_bytes
 from scanner.errors import InputError, one_line, shown
 from scanner.ingest import inventory_from_documents, looks_like_arm_json, read_documents
 from scanner.model import Inventory, ReadGap, Resource
+from scanner.shards import check_overlaps, shard_coverage
 
 SNAPSHOT_KIND = "bcdr-scan/snapshot"
 SNAPSHOT_VERSION = 1
@@ -61,12 +62,17 @@ def load_snapshot(path: str | Path, *, max_bytes: int | None = None) -> Inventor
     budget = _Budget(max_bytes if max_bytes is not None else max_bytes_from_env())
     parts: list[Inventory] = []
     present: set[str] = set()
-    for file in _snapshot_files(Path(path)):
+    files = _snapshot_files(Path(path))
+    for file in files:
         part, sections = _parse_any(_read_file(file, budget), str(file))
         parts.append(part)
         present |= sections
+    shards = list(zip((str(f) for f in files), parts, strict=True))
+    check_overlaps(shards)  # a directory of sharded collections: overlaps must agree
     inventory = Inventory()
     inventory.merge_all(parts)  # one pass: linear in files and documents
+    if coverage := shard_coverage(shards):
+        inventory.source = {**inventory.source, "shards": coverage}
     missing = [ReadGap("/", data, f"the snapshot has no '{key}' section: {key.replace('_', ' ')} were not collected")
                for key, data in _UNREAD_WHEN_ABSENT.items() if key not in present]
     if missing:

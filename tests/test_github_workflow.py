@@ -25,10 +25,14 @@ DOC = REPO / "docs" / "github-actions.md"
 SHELL_OPERATORS = {"||", "&&", "|", ";", ">", ">>", "<", "2>", "2>&1"}
 
 
-def workflow() -> dict[str, Any]:
+def workflows() -> list[dict[str, Any]]:
     blocks = re.findall(r"```yaml\n(.*?)```", DOC.read_text("utf-8"), re.DOTALL)
-    assert len(blocks) == 1, "docs/github-actions.md must hold exactly one yaml block: the workflow"
-    return yaml.safe_load(blocks[0])
+    assert len(blocks) == 2, "docs/github-actions.md holds two yaml blocks: the workflow and the sharded one"
+    return [yaml.safe_load(block) for block in blocks]
+
+
+def workflow() -> dict[str, Any]:
+    return workflows()[0]
 
 
 def steps(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -80,8 +84,8 @@ def test_workflow_is_scheduled_and_has_the_permissions_it_needs():
 
 
 def test_every_bcdr_scan_command_line_is_a_valid_invocation():
-    commands = [c for s in steps(workflow()) if "run" in s for c in bcdr_commands(s["run"])]
-    assert len(commands) >= 4
+    commands = [c for w in workflows() for s in steps(w) if "run" in s for c in bcdr_commands(s["run"])]
+    assert len(commands) >= 7
     for argv in commands:
         try:
             parse(argv)
@@ -176,3 +180,19 @@ def test_every_link_in_the_reports_names_a_file_of_this_repository(tmp_path: Pat
     others = {u for u in [driver["informationUri"], *(r["helpUri"] for r in driver["rules"]),
                           *(d["helpUri"] for d in driver.get("notifications", []))] if u not in ours}
     assert not others
+
+
+def test_the_sharded_workflow_collects_per_shard_and_scans_the_merged_directory():
+    document = workflows()[1]
+    collect, scan = document["jobs"]["collect"], document["jobs"]["scan"]
+    assert collect["strategy"]["matrix"]["group"] and collect["strategy"]["fail-fast"] is False
+    [collect_cmd] = [c for s in collect["steps"] if "run" in s for c in bcdr_commands(s["run"]) if c[0] == "collect"]
+    collected = parse(collect_cmd).params
+    assert collected["management_groups"] == ("EXPR",) and collected["output"].startswith("shard-")
+    upload = next(s for s in collect["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["with"]["path"] == collected["output"].replace("EXPR", "${{ matrix.group }}")
+    assert scan["needs"] == "collect"
+    download = next(s for s in scan["steps"] if s.get("uses", "").startswith("actions/download-artifact@"))
+    assert download["with"]["merge-multiple"] is True and download["with"]["pattern"] == "shard-*"
+    scans = [parse(c).params for s in scan["steps"] if "run" in s for c in bcdr_commands(s["run"])]
+    assert scans and all(p["snapshot_path"] == download["with"]["path"] for p in scans)

@@ -79,6 +79,15 @@ def arm_get(client: Any, url: str) -> Any:
     return _parse(response.text())
 
 
+def arm_post(client: Any, url: str, body: Any) -> Any:
+    """POST a JSON body (a Resource Graph query: the read-only policy refuses any other POST) and
+    return the answer's JSON."""
+    response = client.send_request(HttpRequest("POST", url, json=body))
+    if response.status_code != 200:
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    return _parse(response.text())
+
+
 def arm_list(client: Any, path: str, api_version: str) -> Iterator[dict[str, Any]]:
     """Every item of an ARM list, following `nextLink` until ARM gives none. The pipeline checks
     each page and bounds the paging (pages, loops, deadline) for the read in progress

@@ -3,8 +3,10 @@ into "nothing there".
 
 Order of work: the subscriptions in scope (tenant level), then each subscription's resource
 groups (their tags decide landing zones, so a subscription whose groups cannot be read is not
-judged at all), then, all in parallel on a bounded pool, locations, locks and every resource type
-of the table in `collectors.py`, each parent's child configuration as soon as the parent is read.
+judged at all), then, all in parallel on a bounded pool, the locations (once per scan: paired
+regions and zones are the cloud's, not a subscription's), each subscription's locks and every
+resource type of the table in `collectors.py`, each parent's child configuration as soon as the
+parent is read. No URL is read twice, except to try again what failed.
 At the end of each of these phases, the reads that failed for a transient reason (throttling,
 server errors, timeouts, a Retry-After beyond the cap) are tried once more.
 
@@ -27,11 +29,19 @@ from typing import Any
 from azure.core.exceptions import ClientAuthenticationError
 
 from scanner import __version__
-from scanner.collect.arm import MalformedPayload, describe, is_transient, raw_pages, to_json
+from scanner.collect.arm import MalformedPayload, arm_list, describe, is_transient, raw_pages, to_json
 from scanner.collect.auth import Target, connection_verify, redact
 from scanner.collect.bounds import DEFAULT_LIMITS, Limits, Read, reading
 from scanner.collect.clients import ClientFactory, SubscriptionClients
-from scanner.collect.collectors import TYPES, ChildSpec, EnrichSpec, TypeSpec
+from scanner.collect.collectors import (
+    SQL_INSTANCE_FAILOVER_GROUPS,
+    SQL_MANAGED_INSTANCE,
+    TYPES,
+    ChildSpec,
+    EnrichSpec,
+    TypeSpec,
+)
+from scanner.collect.graph import MAX_SUBSCRIPTIONS, GraphAnswer, discover
 from scanner.collect.pipeline import DEFAULT_BACKOFF, RequestStats, build_transport
 from scanner.collect.scheduler import Scheduler, Task
 from scanner.collect.shape import (
@@ -61,6 +71,15 @@ _SUBSCRIPTION_ID = re.compile(r"^/subscriptions/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]
 _RESOURCE_GROUP_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+$", re.IGNORECASE)
 _LOCK_ID = re.compile(r"^/subscriptions/.*/providers/Microsoft\.Authorization/locks/[^/]+$", re.IGNORECASE)
 _LOCATION_ID = re.compile(r"^/subscriptions/[^/]+/locations/[^/]+$", re.IGNORECASE)
+# Management groups (https://learn.microsoft.com/rest/api/managementgroups/management-groups/get-descendants):
+# one list names every group and subscription below a group, at any depth.
+MANAGEMENT_GROUP_DESCENDANTS = "Microsoft.Management/managementGroups/descendants"
+_MANAGEMENT_GROUPS_API = "2023-04-01"
+# --discovery auto: Resource Graph from this many subscriptions in scope. Below it, listing every
+# type in every subscription costs a few hundred requests at most, and ARM has no indexing delay.
+AUTO_GRAPH_SUBSCRIPTIONS = 20
+# A type Resource Graph does not index as such is looked for where the type it is read through is.
+_GRAPH_TYPE = {SQL_INSTANCE_FAILOVER_GROUPS.type.lower(): SQL_MANAGED_INSTANCE.type.lower()}
 
 
 class CollectionError(Exception):
@@ -72,6 +91,7 @@ class Scope:
     subscriptions: tuple[str, ...] = ()  # empty: every active subscription the credential sees
     exclude: tuple[str, ...] = ()
     resource_groups: tuple[str, ...] = ()
+    management_groups: tuple[str, ...] = ()  # every subscription below these, at any depth
 
     def to_json(self) -> dict[str, Any]:
         return {"subscriptions": list(self.subscriptions), "excluded_subscriptions": list(self.exclude),
@@ -120,7 +140,7 @@ class LiveCollector:
     def __init__(self, target: Target, credential: Any, *, credential_label: str, scope: Scope,
                  max_concurrency: int = 16, secrets: Iterable[str] = (), types: tuple[TypeSpec, ...] = TYPES,
                  throttle: Throttle | None = None, retry_backoff: float = DEFAULT_BACKOFF,
-                 read_timeout: float = 60, limits: Limits = DEFAULT_LIMITS) -> None:
+                 read_timeout: float = 60, limits: Limits = DEFAULT_LIMITS, discovery: str = "arm") -> None:
         self.target = target
         self.credential = credential
         self.credential_label = credential_label
@@ -132,6 +152,7 @@ class LiveCollector:
         self.retry_backoff = retry_backoff
         self.read_timeout = read_timeout
         self.limits = limits
+        self.discovery = discovery
         self.stats = RequestStats()
         self.progress = Progress()
         self._found = _Found()
@@ -140,6 +161,9 @@ class LiveCollector:
         self._clients: dict[str, SubscriptionClients] = {}
         self._tenant: Any = None
         self.in_scope: list[str] = []
+        self.resolved_groups: dict[str, list[str]] = {}  # management group -> the subscriptions below it
+        self._present: dict[str, set[str]] = {}  # Resource Graph discovery: subscription -> types present
+        self._discovered: dict[str, Any] = {"mode": "arm"}
         self._fatal: CollectionError | None = None
         self._failed: list[_Failed] = []
         self._rereads = Counter[str]()
@@ -155,16 +179,17 @@ class LiveCollector:
                                 self.throttle, self.stats, self.retry_backoff, self.limits)
         try:
             self._tenant = factory.subscriptions()
-            subscriptions = self._in_scope()
-            self.progress.subscriptions = len(subscriptions)
+            in_scope = self._in_scope()
+            self.progress.subscriptions = len(in_scope)
+            subscriptions = self._to_read(in_scope)
             self._clients = {s: SubscriptionClients(factory, s) for s in subscriptions}
             self.progress.phase = "resource groups"
             self._run(lambda submit: [submit(s, f"/subscriptions/{s}", "*", self._read_resource_groups, s)
                                       for s in subscriptions])
-            self._check_resource_groups_found(subscriptions)
+            self._check_resource_groups_found(in_scope)  # not judged when Graph left subscriptions unread
             self.progress.phase = "resources"
-            self._run(lambda submit: [self._start_subscription(submit, s) for s in subscriptions
-                                      if s in self._found.rg_readable])
+            readable = [s for s in subscriptions if s in self._found.rg_readable]
+            self._run(lambda submit: self._start_resources(submit, readable))
         finally:
             factory.close()
             transport.session.close()
@@ -175,6 +200,8 @@ class LiveCollector:
     def _in_scope(self) -> list[str]:
         client = self._tenant
         excluded = {s.lower() for s in self.scope.exclude}
+        if self.scope.management_groups:
+            return self._in_management_groups(excluded)
         if self.scope.subscriptions:
             wanted = [s.lower() for s in dict.fromkeys(self.scope.subscriptions) if s.lower() not in excluded]
             self._run(lambda submit: [submit(TENANT_KEY, f"/subscriptions/{s}", "*", self._read_subscription,
@@ -203,18 +230,127 @@ class LiveCollector:
                                   f"({len(docs)} visible, {len(excluded)} excluded); name one with --subscription")
         return sorted(chosen)
 
+    # --- discovery ------------------------------------------------------------------------------
+    def _to_read(self, subscriptions: list[str]) -> list[str]:
+        """The subscriptions ARM must read: all of them, or (Resource Graph discovery) those Graph
+        found collected resources in plus those whose Graph answer was incomplete."""
+        mode = self.discovery
+        if mode == "auto":
+            mode = "graph" if len(subscriptions) >= AUTO_GRAPH_SUBSCRIPTIONS else "arm"
+        self._discovered = {"mode": mode}
+        if mode != "graph":
+            return subscriptions
+        self.progress.phase = "resource graph"
+        answer, incomplete = GraphAnswer(), []
+        for start in range(0, len(subscriptions), MAX_SUBSCRIPTIONS):
+            batch = subscriptions[start: start + MAX_SUBSCRIPTIONS]
+            problem = self._graph_batch(batch, answer)
+            if problem is None:
+                self._present.update({s: answer.found.get(s, set()) for s in batch})
+            else:  # read with ARM discovery: completed, never taken for "no resources"
+                incomplete.append({"subscriptions": len(batch), "error": problem})
+        self._discovered.update({
+            "consistency": "Azure Resource Graph is eventually consistent: a resource created or moved in "
+                           "the last minutes may not be found",
+            "graph_pages": answer.pages,
+            "subscriptions_without_collected_resources": sum(1 for t in self._present.values() if not t),
+            "incomplete_batches_read_with_arm": incomplete})
+        return [s for s in subscriptions if s not in self._present or self._present[s]]
+
+    def _graph_batch(self, batch: list[str], answer: GraphAnswer) -> str | None:
+        """One batch's discovery, tried once more after a transient failure; the failure's reason, if any."""
+        types = [_GRAPH_TYPE.get(spec.type.lower(), spec.type) for spec in self.types]
+        for attempt in (1, 2):
+            found = {s: set(t) for s, t in answer.found.items()}
+            try:
+                with reading(self._new_read()):
+                    discover(self._tenant, batch, types, answer)
+                return None
+            except ClientAuthenticationError as exc:
+                raise self._auth_failure(exc) from None
+            except Exception as exc:
+                answer.found = found  # a retry starts the batch over
+                reason = self._redact(self._describe(exc)[0])
+                LOG.info("resource graph: %s", reason)
+                if attempt == 2 or not is_transient(exc) or self._past_deadline():
+                    return reason
+        raise AssertionError("unreachable")
+
+    def _specs_for(self, sub: str) -> tuple[TypeSpec, ...]:
+        present = self._present.get(sub)
+        if present is None:
+            return self.types
+        return tuple(s for s in self.types if _GRAPH_TYPE.get(s.type.lower(), s.type.lower()) in present)
+
+    def _in_management_groups(self, excluded: set[str]) -> list[str]:
+        """The subscriptions below the management groups (active ones; any state when also named)
+        and those named, from one list of the tenant's subscriptions; a subscription the list does
+        not show is read by its id (a `*` gap when that fails too)."""
+        named = {s.lower() for s in self.scope.subscriptions}
+        for group in dict.fromkeys(self.scope.management_groups):
+            self.resolved_groups[group] = self._descendant_subscriptions(group)
+        wanted = [s for s in dict.fromkeys([*sorted(named), *(s for subs in self.resolved_groups.values()
+                                                                for s in subs)]) if s not in excluded]
+        wanted_set = set(wanted)
+        drops = Counter[str]()
+        listed: dict[str, dict[str, Any]] = {}
+        for doc in self._list_subscriptions(self._tenant):
+            if not _is_subscription(doc):
+                drops[MALFORMED] += 1
+            elif doc["subscriptionId"].lower() in wanted_set:
+                kept = self._clean(doc, drops)
+                if kept is not None:
+                    listed[doc["subscriptionId"].lower()] = kept
+        self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
+        self._found.subscriptions.update(listed)
+        unlisted = [s for s in wanted if s not in listed]
+        self._run(lambda submit: [submit(TENANT_KEY, f"/subscriptions/{s}", "*", self._read_subscription,
+                                         self._tenant, s) for s in unlisted])
+        # As in a tenant-wide scan: Disabled and Deleted subscriptions are left out unless named.
+        inactive = {s for s, doc in self._found.subscriptions.items()
+                    if s not in named and str(doc.get("state") or "").lower() not in ACTIVE_STATES}
+        for sub in inactive:
+            del self._found.subscriptions[sub]
+        self.in_scope = sorted(s for s in wanted if s not in inactive)
+        if not self.in_scope:
+            raise CollectionError(f"management group(s) {', '.join(self.resolved_groups)} hold no enabled "
+                                  f"subscription in scope ({len(excluded)} excluded)")
+        return sorted(s for s in self.in_scope if s in self._found.subscriptions)
+
+    def _descendant_subscriptions(self, group: str) -> list[str]:
+        """Every subscription below a management group, at any depth (one paged list)."""
+        path = f"/providers/Microsoft.Management/managementGroups/{group}/descendants"
+        drops = Counter[str]()
+        found: list[str] = []
+        for item in self._tenant_list(f"management group {group}",
+                                      lambda: list(arm_list(self._tenant, path, _MANAGEMENT_GROUPS_API))):
+            doc = _as_doc(item)
+            if doc is None or not isinstance(doc.get("id"), str) or not isinstance(doc.get("type"), str):
+                drops[MALFORMED] += 1
+            elif _SUBSCRIPTION_ID.match(doc["id"]):
+                found.append(doc["id"].rsplit("/", 1)[1].lower())
+            elif doc["type"].lower() != "microsoft.management/managementgroups":
+                drops[MALFORMED] += 1
+        self._record_drops(path, MANAGEMENT_GROUP_DESCENDANTS, drops)
+        return sorted(set(found))
+
     def _list_subscriptions(self, client: Any) -> list[Any]:
-        """The tenant's subscriptions; a transient failure is tried once more, as every read is."""
+        """The tenant's subscriptions."""
+        return self._tenant_list("subscriptions", lambda: [to_json(s) for s in client.subscriptions.list()])
+
+    def _tenant_list(self, what: str, load: Callable[[], list[Any]]) -> list[Any]:
+        """A list that decides the scan's scope: a transient failure is tried once more, as every
+        read is; a failure after that ends the scan (the scope itself is unknown)."""
         for attempt in (1, 2):
             try:
                 with reading(self._new_read()):
-                    return [to_json(s) for s in client.subscriptions.list()]
+                    return load()
             except ClientAuthenticationError as exc:
                 raise self._auth_failure(exc) from None
             except Exception as exc:
                 if attempt == 1 and is_transient(exc) and not self._past_deadline():
                     continue
-                raise CollectionError(self._redact(f"cannot list subscriptions: {self._describe(exc)[0]}")) from None
+                raise CollectionError(self._redact(f"cannot list {what}: {self._describe(exc)[0]}")) from None
         raise AssertionError("unreachable")
 
     def _read_subscription(self, client: Any, sub: str) -> None:
@@ -270,11 +406,17 @@ class LiveCollector:
                                   f"{len(subscriptions)} subscription(s) scanned")
 
     # --- one subscription -----------------------------------------------------------------
+    def _start_resources(self, submit: Callable[..., None], subscriptions: list[str]) -> None:
+        if subscriptions:  # read through the first subscription; every subscription sees the same list
+            submit(subscriptions[0], f"/subscriptions/{subscriptions[0]}", LOCATIONS, self._read_locations,
+                   subscriptions[0])
+        for sub in subscriptions:
+            self._start_subscription(submit, sub)
+
     def _start_subscription(self, submit: Callable[..., None], sub: str) -> None:
         root = f"/subscriptions/{sub}"
-        submit(sub, root, LOCATIONS, self._read_locations, sub)
         submit(sub, root, LOCKS, self._read_locks, sub)
-        for spec in self.types:
+        for spec in self._specs_for(sub):
             submit(sub, root, spec.type, self._read_type, sub, spec, discovers=bool(spec.children))
 
     def _read_locations(self, sub: str) -> None:
@@ -536,7 +678,9 @@ class LiveCollector:
                 "cloud": self.target.cloud.name,
                 "arm_endpoint": self.target.arm_endpoint,
                 "credential": self.credential_label,
-                "scopes": {**self.scope.to_json(), "scanned_subscriptions": self.in_scope},
+                "scopes": {**self.scope.to_json(), "scanned_subscriptions": self.in_scope,
+                           "management_groups": self.resolved_groups},
+                "discovery": self._discovered,
                 "started_at": _iso(started),
                 "duration_seconds": round(seconds, 3),
                 "requests": self.stats.requests,

@@ -24,6 +24,9 @@ DEFAULT_DEADLINE = 2 * 3600.0
 MAX_DEADLINE = 7 * 86400.0
 # The names of scanner.collect.auth.CLOUDS, repeated here so `--help` needs no Azure SDK import.
 CLOUD_NAMES = ("AzureChinaCloud", "AzureCloud", "AzureUSGovernment")
+# A management group id: up to 90 letters, digits, hyphens, underscores, periods and parentheses
+# (https://learn.microsoft.com/azure/governance/management-groups/create-management-group-portal).
+_MANAGEMENT_GROUP = re.compile(r"^[A-Za-z0-9_.()-]{1,90}$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
@@ -34,6 +37,8 @@ class LiveOptions:
     subscriptions: tuple[str, ...] = ()
     exclude_subscriptions: tuple[str, ...] = ()
     resource_groups: tuple[str, ...] = ()
+    management_groups: tuple[str, ...] = ()
+    discovery: str = "auto"
     max_concurrency: int = DEFAULT_CONCURRENCY
     deadline: float = DEFAULT_DEADLINE
     quiet: bool = False
@@ -59,9 +64,13 @@ class LiveOptions:
             "subscriptions": source.get("scanned_subscriptions") or inventory.subscription_ids,
             "excluded_subscriptions": list(self.exclude_subscriptions),
             "resource_groups": list(self.resource_groups),
+            **({"management_groups": source.get("management_groups") or {g: [] for g in self.management_groups}}
+               if self.management_groups else {}),
             "cloud": self.cloud,
             "arm_endpoint": inventory.source.get("arm_endpoint"),
         }
+        if "discovery" in inventory.source:
+            scopes["discovery"] = inventory.source["discovery"]
         if "dropped_documents" in inventory.source:
             scopes["dropped_documents"] = inventory.source["dropped_documents"]
         return scopes
@@ -85,8 +94,15 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Scan this subscription (repeatable). Default: every enabled subscription visible."),
         click.option("--exclude-subscription", "exclude_subscriptions", multiple=True, metavar="ID",
                      help="Do not scan this subscription (repeatable)."),
+        click.option("--management-group", "management_groups", multiple=True, metavar="ID",
+                     help="Scan every enabled subscription below this management group, at any depth (repeatable; "
+                          "combines with --subscription and --exclude-subscription)."),
         click.option("--resource-group", "resource_groups", multiple=True, metavar="NAME",
                      help="Only resources in this resource group (repeatable; in every subscription scanned)."),
+        click.option("--discovery", type=click.Choice(("arm", "graph", "auto")), default="auto", show_default=True,
+                     help="How resources are found: arm lists every collected type in every subscription; graph "
+                          "asks Azure Resource Graph where they are (one query; eventually consistent) and reads "
+                          "only there; auto: graph from 20 subscriptions in scope."),
         click.option("--max-concurrency", type=click.IntRange(1, 128), default=DEFAULT_CONCURRENCY,
                      show_default=True, help="ARM requests in flight at once."),
         click.option("--deadline", type=_Duration(), default="2h", show_default=True, metavar="DURATION",
@@ -117,10 +133,10 @@ def collect_inventory(live: LiveOptions) -> Inventory:
     secrets = secrets_of(credential)
     _configure_logging(live.verbose, secrets)
     scope = Scope(tuple(s.lower() for s in live.subscriptions), tuple(s.lower() for s in live.exclude_subscriptions),
-                  live.resource_groups)
+                  live.resource_groups, live.management_groups)
     collector = LiveCollector(target, credential, credential_label=label, scope=scope,
                               max_concurrency=live.max_concurrency, secrets=secrets,
-                              limits=Limits(scan_deadline=live.deadline))
+                              limits=Limits(scan_deadline=live.deadline), discovery=live.discovery)
     try:
         return _run(collector, show_progress=not live.quiet and not live.verbose and sys.stderr.isatty())
     except CollectionError as exc:
@@ -166,6 +182,10 @@ def _validate(live: LiveOptions) -> None:
         bad = [v for v in values if not _GUID.match(v)]
         if bad:
             raise click.UsageError(f"{option} expects a subscription id (a GUID), got {bad[0]!r}")
+    bad = [g for g in live.management_groups if not _MANAGEMENT_GROUP.match(g)]
+    if bad:
+        raise click.UsageError(f"--management-group expects a management group id (up to 90 letters, digits, "
+                               f"-, _, ., parentheses), got {bad[0][:100]!r}")
     both = {s.lower() for s in live.subscriptions} & {s.lower() for s in live.exclude_subscriptions}
     if both:
         raise click.UsageError(f"subscription {sorted(both)[0]} is both included and excluded")

@@ -56,6 +56,9 @@ from scanner.collect.transport import BoundedSession, WatchedAdapter
 
 LOG = logging.getLogger("bcdr_scan.http")
 ALLOWED_METHODS = frozenset({"GET"})
+# The one request that is not a GET: an Azure Resource Graph query (it reads, but its query is a
+# POST body; https://learn.microsoft.com/rest/api/azureresourcegraph/resourcegraph/resources/resources).
+GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
 # Query parameters shown in logs; any other value is replaced (ARM's are not secret, but a URL
 # from a nextLink is opaque to us).
 _LOGGED_QUERY = {"api-version", "$expand", "$filter", "$top"}
@@ -69,6 +72,8 @@ def retry_after(headers: Any) -> float | None:
     None when absent or unreadable. Whatever the server wrote, the answer is a number >= 0 or
     infinity (`inf`, a date centuries ahead): the caller compares it with its cap."""
     value = headers.get("Retry-After")
+    if not value and headers.get("x-ms-user-quota-remaining") == "0":  # Resource Graph's user quota
+        return _hms(headers.get("x-ms-user-quota-resets-after") or "")
     if value:
         seconds = _number(value)
         if seconds is None:
@@ -83,6 +88,23 @@ def retry_after(headers: Any) -> float | None:
             millis = _number(value)
             return None if millis is None else max(0.0, millis / 1000)
     return None
+
+
+def _hms(text: str) -> float | None:
+    """Seconds in Resource Graph's `hh:mm:ss` quota reset time; None when unreadable
+    (https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests)."""
+    parts = text.strip().split(":")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 4 for p in parts):
+        return None
+    hours, minutes, seconds = (int(p) for p in parts)
+    return float(hours * 3600 + minutes * 60 + seconds)
+
+
+def is_graph_query(method: str, url: str) -> bool:
+    """`POST {arm}/providers/Microsoft.ResourceGraph/resources?api-version=...`, and nothing else."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    return method.upper() == "POST" and parts.path.lower() == GRAPH_PATH and [k for k, _ in query] == ["api-version"]
 
 
 def _number(text: str) -> float | None:
@@ -230,11 +252,12 @@ def _count_page(read: Any, url: str, next_link: str | None) -> None:
 
 
 class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[type-arg]
-    """The last policy before the wire: anything but GET is refused, whoever built it."""
+    """The last policy before the wire: anything but GET (and the Resource Graph query POST) is
+    refused, whoever built it."""
 
     def send(self, request: PipelineRequest) -> PipelineResponse:  # type: ignore[type-arg]
         method = request.http_request.method.upper()
-        if method not in ALLOWED_METHODS:
+        if method not in ALLOWED_METHODS and not is_graph_query(method, request.http_request.url):
             raise ReadOnlyViolation(f"bcdr-scan is read-only: refused {method} {_loggable(request.http_request.url)}")
         return self.next.send(request)
 
@@ -267,6 +290,10 @@ class ThrottlePolicy(HTTPPolicy):  # type: ignore[type-arg]
         remaining = http.headers.get("x-ms-ratelimit-remaining-subscription-reads")
         if remaining and remaining.isdigit():
             self.throttle.observe_remaining(key, int(remaining))
+        if http.status_code != 429 and http.headers.get("x-ms-user-quota-remaining") == "0":
+            # Resource Graph's quota is spent: wait for its window to reset before the next query.
+            wait = retry_after(http.headers)
+            self.throttle.block(key, _DEFAULT_RETRY_AFTER if wait is None else min(wait, self.retry_after_cap))
         return response
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from scanner.collect.auth import CachedCredential, StaticTokenCredential, resolve_target
 from scanner.collect.collector import LiveCollector, Scope
+from scanner.collect.pipeline import GRAPH_PATH
 from scanner.model import Inventory
 from tests.emulator import Emulator
 from tests.helpers import REPO
@@ -21,8 +22,9 @@ def arm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     with Emulator(SAMPLE_ESTATE) as emulator:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", emulator.ca_file)
         yield emulator
-    # Read-only by construction: whatever a test did, the emulator saw nothing but GETs.
-    assert {r.method for r in emulator.requests} <= {"GET"}
+    # Read-only by construction: whatever a test did, the emulator saw nothing but GETs (and
+    # Resource Graph queries, which read).
+    assert all(r.method == "GET" or (r.method, r.path.lower()) == ("POST", GRAPH_PATH) for r in emulator.requests)
 
 
 def collector(arm: Emulator, scope: Scope | None = None, **options: Any) -> LiveCollector:

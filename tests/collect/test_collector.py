@@ -3,6 +3,7 @@ served, and what it records when it cannot read."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -261,3 +262,15 @@ def test_an_answer_that_never_comes_in_time_is_a_gap(arm: Emulator) -> None:
     inventory = collect(arm, read_timeout=0.1)
     gap = inventory.gap(account["id"], "Microsoft.Storage/storageAccounts/blobServices")
     assert gap is not None and gap.error.startswith("no complete response from ARM") and gap.status is None
+
+
+def test_locations_are_read_once_per_scan_and_no_url_twice(arm: Emulator) -> None:
+    inventory = collect(arm)
+    subscriptions = {s["subscriptionId"].lower() for s in arm.estate.subscriptions}
+    assert len(subscriptions) > 1
+    locations = [r for r in arm.requests if r.path.lower().endswith("/locations") and "skiptoken" not in r.query]
+    assert [r.path.lower() for r in locations] == [f"/subscriptions/{min(subscriptions)}/locations"]
+    assert {loc["name"] for loc in inventory.locations} == {loc["name"] for loc in arm.estate.locations}
+    asked = [(r.path.lower(), r.query.lower()) for r in arm.requests]
+    assert [u for u, n in Counter(asked).items() if n > 1] == []
+    assert inventory.source["requests"] == len(arm.requests)

@@ -31,6 +31,35 @@ def test_anything_but_get_is_refused_before_it_is_sent(arm: Emulator, method: st
     assert arm.requests == []
 
 
+@pytest.mark.parametrize("url", [
+    "/providers/Microsoft.ResourceGraph/resources/x?api-version=2024-04-01",  # a longer path
+    "/providers/Microsoft.ResourceGraph/resourcesHistory?api-version=2024-04-01",
+    "/subscriptions/" + SUB + "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01",
+    "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01&x=1",  # anything else in the query
+    "/providers/Microsoft.ResourceGraph/resources",  # no api-version
+])
+def test_a_post_anywhere_but_the_resource_graph_query_is_refused(arm: Emulator, url: str) -> None:
+    client = client_factory(arm).subscriptions()
+    with pytest.raises(ReadOnlyViolation, match="read-only: refused POST"):
+        client.send_request(HttpRequest("POST", url, json={"query": "resources"}))
+    assert arm.requests == []
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_only_post_reaches_the_resource_graph_path(arm: Emulator, method: str) -> None:
+    client = client_factory(arm).subscriptions()
+    with pytest.raises(ReadOnlyViolation, match=f"read-only: refused {method}"):
+        client.send_request(HttpRequest(method, "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01"))
+    assert arm.requests == []
+
+
+def test_the_resource_graph_query_post_is_let_through(arm: Emulator) -> None:
+    client = client_factory(arm).subscriptions()
+    client.send_request(HttpRequest("POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01",
+                                    json={"subscriptions": [SUB], "query": "resources"}))
+    assert [(r.method, r.path) for r in arm.requests] == [("POST", "/providers/Microsoft.ResourceGraph/resources")]
+
+
 def test_a_missing_provider_registration_is_a_gap_never_a_registration_post(arm: Emulator) -> None:
     # The SDKs' default pipeline answers this 409 by POSTing a provider registration (a write).
     arm.add_fault(Fault(r"/providers/microsoft.documentdb/databaseaccounts\?", 409, times=None,

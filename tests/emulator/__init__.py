@@ -7,7 +7,8 @@
 `python -m tests.emulator --estate DIR --port N` serves an estate by hand.
 """
 
-from tests.emulator.estate import Estate
-from tests.emulator.server import DEFAULT_TOKEN, ECHO_TOKEN, ArmThrottle, Emulator, Fault, Recorded, Storm
+from tests.emulator.estate import Estate, ManagementGroup
+from tests.emulator.server import DEFAULT_TOKEN, ECHO_TOKEN, ArmThrottle, Emulator, Fault, Graph, Recorded, Storm
 
-__all__ = ["DEFAULT_TOKEN", "ECHO_TOKEN", "ArmThrottle", "Emulator", "Estate", "Fault", "Recorded", "Storm"]
+__all__ = ["DEFAULT_TOKEN", "ECHO_TOKEN", "ArmThrottle", "Emulator", "Estate", "Fault", "Graph", "ManagementGroup",
+           "Recorded", "Storm"]

@@ -22,6 +22,18 @@ _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?
 LOCKS_SUFFIX = "/providers/microsoft.authorization/locks"
 
 
+MANAGEMENT_GROUPS = "/providers/microsoft.management/managementgroups/"
+
+
+@dataclass(frozen=True)
+class ManagementGroup:
+    """A management group: its parent (None under the tenant root) and the subscriptions directly in it."""
+
+    name: str
+    parent: str | None = None
+    subscriptions: tuple[str, ...] = ()
+
+
 @dataclass
 class Estate:
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
@@ -31,6 +43,7 @@ class Estate:
     locks: list[dict[str, Any]] = field(default_factory=list)
     gaps: list[dict[str, Any]] = field(default_factory=list)
     collected_at: datetime | None = None
+    management_groups: list[ManagementGroup] = field(default_factory=list)
 
     # --- loading -------------------------------------------------------------------------------
     @classmethod
@@ -110,6 +123,27 @@ class Index:
             lock_scope = lock["id"].lower().split(LOCKS_SUFFIX + "/")[0]
             if lock_scope == scope or lock_scope.startswith(scope + "/"):
                 out.append(lock)
+        return out
+
+    def descendants(self, group: str) -> list[dict[str, Any]] | None:
+        """What `GET .../managementGroups/{group}/descendants` lists: every group and subscription
+        below it, at any depth, parents before children; None for a group that does not exist."""
+        groups = {g.name.lower(): g for g in self.estate.management_groups}
+        if group.lower() not in groups:
+            return None
+        out: list[dict[str, Any]] = []
+        parents = [groups[group.lower()]]
+        while parents:
+            parent = parents.pop(0)
+            parent_id = f"/providers/Microsoft.Management/managementGroups/{parent.name}"
+            for sub in parent.subscriptions:
+                out.append({"id": f"/subscriptions/{sub}", "type": "/subscriptions", "name": sub,
+                            "properties": {"displayName": f"subscription {sub}", "parent": {"id": parent_id}}})
+            for child in (g for g in self.estate.management_groups if (g.parent or "").lower() == parent.name.lower()):
+                out.append({"id": f"/providers/Microsoft.Management/managementGroups/{child.name}",
+                            "type": "Microsoft.Management/managementGroups", "name": child.name,
+                            "properties": {"displayName": child.name, "parent": {"id": parent_id}}})
+                parents.append(child)
         return out
 
     def locations_for(self, sub: str) -> list[dict[str, Any]]:

@@ -34,13 +34,51 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import trustme
 
-from tests.emulator.estate import LOCKS_SUFFIX, Estate, Index
+from tests.emulator.estate import (
+    LOCKS_SUFFIX,
+    MANAGEMENT_GROUPS,
+    Estate,
+    Index,
+    _subscription_level_collection,
+)
 
 DEFAULT_TOKEN = "emulator-token-do-not-log"
 ECHO_TOKEN = "{{bearer-token}}"
 # Properties ARM returns only when asked with $expand (per resource type, lower-case).
 EXPAND_ONLY: dict[str, tuple[str, ...]] = {"microsoft.storage/storageaccounts": ("geoReplicationStats",)}
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)")
+GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
+# The one query the collector sends (scanner.collect.graph.where_query); anything else is refused.
+_GRAPH_QUERY = re.compile(r"^resources \| where type in~ \(((?:'[a-z0-9.]+/[a-z0-9./]+'(?:, )?)+)\) "
+                          r"\| distinct subscriptionId, type \| order by subscriptionId asc, type asc$")
+
+
+@dataclass
+class Graph:
+    """Azure Resource Graph's side of the emulator: pages of at most `page_size` rows, a per-user
+    quota of `quota` queries per `window` seconds (429 beyond it, with the quota headers), and
+    `truncate`: answers cut short with `resultTruncated` and no `$skipToken`."""
+
+    page_size: int = 1000
+    quota: int = 15
+    window: float = 5.0
+    truncate: bool = False
+    _used: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> tuple[bool, dict[str, str]]:
+        """(allowed, quota headers)."""
+        with self._lock:
+            now = time.monotonic()
+            self._used = [t for t in self._used if now - t < self.window]
+            allowed = len(self._used) < self.quota
+            if allowed:
+                self._used.append(now)
+            resets = self.window - (now - self._used[0]) if self._used else 0.0
+            seconds = max(0, math.ceil(resets))
+            return allowed, {"x-ms-user-quota-remaining": str(self.quota - len(self._used)),
+                             "x-ms-user-quota-resets-after": f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:"
+                                                             f"{seconds % 60:02d}"}
 
 
 @dataclass
@@ -165,7 +203,7 @@ class Emulator:
     def __init__(self, estate: Estate | str | Path, *, token: str = DEFAULT_TOKEN, page_size: int = 2,
                  latency: float = 0.0, faults: list[Fault] | None = None, throttle: ArmThrottle | None = None,
                  shift_times: bool = True, host: str = "127.0.0.1", port: int = 0, tls: bool = True,
-                 storm: Storm | None = None, ca: trustme.CA | None = None) -> None:
+                 storm: Storm | None = None, ca: trustme.CA | None = None, graph: Graph | None = None) -> None:
         loaded = estate if isinstance(estate, Estate) else Estate.load(estate)
         self.estate = loaded.shifted_to(datetime.now(UTC)) if shift_times else loaded
         self.index: Index = self.estate.index()
@@ -175,6 +213,7 @@ class Emulator:
         self.faults: list[Fault] = list(faults or [])
         self.throttle = throttle
         self.storm = storm
+        self.graph = graph or Graph()
         self.ca = ca or trustme.CA()  # share one with another emulator so a client trusts both
         self._links = itertools.count(1)
         self.requests: list[Recorded] = []
@@ -235,14 +274,14 @@ class Emulator:
                        and (method is None or r.method == method))
 
     # --- request handling -------------------------------------------------------------------------
-    def handle(self, method: str, raw_path: str, headers: Any) -> Reply:
+    def handle(self, method: str, raw_path: str, headers: Any, body: bytes = b"") -> Reply:
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         query = parse_qs(parts.query)
         api_version = (query.get("api-version") or [None])[0]
         authorization = headers.get("Authorization")
         authorized = authorization == f"Bearer {self.token}"
-        reply = self._answer(method, path, parts.query, query, api_version, authorized)
+        reply = self._answer(method, path, parts.query, query, api_version, authorized, body)
         if authorized and ECHO_TOKEN.encode() in reply.body:
             reply.body = reply.body.replace(ECHO_TOKEN.encode(), self.token.encode())
         with self._lock:
@@ -251,14 +290,15 @@ class Emulator:
         return reply
 
     def _answer(self, method: str, path: str, raw_query: str, query: dict[str, list[str]],
-                api_version: str | None, authorized: bool) -> Reply:
+                api_version: str | None, authorized: bool, payload: bytes = b"") -> Reply:
         if self.latency:
             time.sleep(self.latency)
         if not authorized:
             return _error(401, "InvalidAuthenticationToken", "The access token is missing or invalid.",
                           {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
                                                'error="invalid_token"'})
-        if method != "GET":
+        graph = method == "POST" and path.lower() == GRAPH_PATH
+        if method != "GET" and not graph:
             return _error(405, "MethodNotAllowed", f"The emulator is read-only; {method} is not served.")
         if not api_version:
             return _error(400, "MissingApiVersionParameter",
@@ -275,10 +315,13 @@ class Emulator:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             return _error(fault.status, fault.code or _default_code(fault.status),
                           f"Injected fault for {path}.", {**headers, **fault.headers})
-        limited, headers = self._throttled(path)
+        limited, headers = self._graph_quota() if graph else self._throttled(path)
         if limited:
             return limited
-        status, body = (200, fault.body) if fault and fault.body is not None else self._route(path, query)
+        if fault and fault.body is not None:
+            status, body = 200, fault.body
+        else:
+            status, body = self._graph(payload) if graph else self._route(path, query)
         if fault and fault.next_link is not None and status == 200 and isinstance(body, dict) and "value" in body:
             body = {**body, "nextLink": fault.next_link.format(url=self.url, path=path, query=raw_query,
                                                                n=next(self._links))}
@@ -297,6 +340,43 @@ class Emulator:
                     return fault
         return None
 
+    def _graph_quota(self) -> tuple[Reply | None, dict[str, str]]:
+        allowed, headers = self.graph.take()
+        if allowed:
+            return None, headers
+        return _error(429, "RateLimiting", "Please provide below info when asking for support: the user quota "
+                      "is exhausted.", headers), {}
+
+    def _graph(self, payload: bytes) -> tuple[int, Any]:
+        """A Resource Graph query: only the collector's, over the subscriptions named (at most 1,000)."""
+        try:
+            request = json.loads(payload)
+        except ValueError:
+            return _error_body(400, "BadRequest", "The request body is not JSON.")
+        subscriptions = request.get("subscriptions") if isinstance(request, dict) else None
+        match = _GRAPH_QUERY.match(str(request.get("query", ""))) if isinstance(request, dict) else None
+        options = request.get("options") or {} if isinstance(request, dict) else {}
+        if not match or not isinstance(subscriptions, list) or not 0 < len(subscriptions) <= 1000 \
+                or not isinstance(options, dict):
+            return _error_body(400, "BadRequest", "The emulator serves only bcdr-scan's discovery query over "
+                                                  "1 to 1,000 subscriptions.")
+        types = {t.strip("'") for t in match.group(1).split(", ")}
+        wanted = {str(s).lower() for s in subscriptions}
+        rows = sorted({(rid.split("/")[2], r["type"].lower()) for rid, r in self.index.docs.items()
+                       if isinstance(r.get("type"), str) and r["type"].lower() in types
+                       and rid.split("/")[2] in wanted and _subscription_level_collection(rid)})
+        start = int(str(options.get("$skipToken") or "0").removeprefix("page-") or 0)
+        size = min(int(options.get("$top") or 1000), self.graph.page_size)
+        page = [{"subscriptionId": sub, "type": kind} for sub, kind in rows[start: start + size]]
+        body: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "data": page, "facets": [],
+                                "resultTruncated": "false"}
+        if start + size < len(rows):
+            if self.graph.truncate:
+                body["resultTruncated"] = "true"
+            else:
+                body["$skipToken"] = f"page-{start + size}"
+        return 200, body
+
     def _throttled(self, path: str) -> tuple[Reply | None, dict[str, str]]:
         """(the 429 to answer, if the bucket is empty; headers for the answer otherwise)."""
         if self.throttle is None:
@@ -313,6 +393,12 @@ class Emulator:
         lowered = path.lower()
         if lowered == "/subscriptions":
             return self._page(path, query, self.estate.subscriptions)
+        if lowered.startswith(MANAGEMENT_GROUPS) and lowered.endswith("/descendants"):
+            group = lowered[len(MANAGEMENT_GROUPS): -len("/descendants")]
+            below = self.index.descendants(group) if "/" not in group else None
+            if below is None:
+                return _error_body(404, "NotFound", f"Management group '{group}' was not found.")
+            return self._page(path, query, below)
         match = _SUBSCRIPTION.match(lowered)
         if not match:
             return _error_body(404, "NotFound", f"No route for {path}.")
@@ -450,10 +536,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        reply = self.server.emulator.handle(self.command, self.path, self.headers)
+        length = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
+        body = self.rfile.read(length) if length else b""
+        reply = self.server.emulator.handle(self.command, self.path, self.headers, body)
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(reply.body)))

@@ -189,7 +189,7 @@ def test_running_out_of_memory_while_reading_is_an_input_error():
 def test_the_size_limit_comes_from_the_environment_and_counts_a_whole_directory(tmp_path: Path, monkeypatch):
     account = arm("Microsoft.Storage/storageAccounts", "stlake", properties={"notes": "x" * 600_000})
     (tmp_path / "a.json").write_bytes(snapshot_bytes([account]))
-    (tmp_path / "b.json").write_bytes(snapshot_bytes([{**account, "name": "other"}]))
+    (tmp_path / "b.json").write_bytes(snapshot_bytes([account]))  # an overlap that agrees
     assert len(load_snapshot(tmp_path).resources) == 1  # 1 GiB by default
     monkeypatch.setenv("BCDR_SCAN_MAX_SNAPSHOT_BYTES", "1M")
     with pytest.raises(InputError, match="more than 1 MiB") as caught:
