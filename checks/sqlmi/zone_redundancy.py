@@ -59,11 +59,15 @@ class ManagedInstanceZoneRedundancyCheck(ManagedInstanceCheck):
                                        "(Business Critical and General Purpose have it)")
         value = resource.prop("zoneRedundant")
         observed = "zoneRedundant: false"
-        if value is None and (backups := _backups_ruling_out_zones(resource)):
-            # Microsoft's own example payloads leave the field out; the backup storage still decides it.
-            observed = f"zoneRedundant not reported; currentBackupStorageRedundancy: {backups}"
+        if value is None:
+            # Microsoft's own example payloads leave the field out; Local or Geo backup storage still decides it.
+            backups = _backups_ruling_out_zones(resource)
+            if backups is None:
+                return self.unknown("properties.zoneRedundant (not reported, and the backup storage does not rule "
+                                    "zone redundancy out)")
+            observed = f"zoneRedundant not reported; {backups[0]}: {backups[1]}"
         elif not isinstance(value, bool):
-            return self.unknown("properties.zoneRedundant (and Zone or GeoZone backup storage leaves it open)")
+            return self.unknown("properties.zoneRedundant (true or false)")
         elif value:
             return self.passed("the instance is zone redundant", observed=True)
         note, evidence = _how_to_fix(resource, ctx)
@@ -77,12 +81,13 @@ class ManagedInstanceZoneRedundancyCheck(ManagedInstanceCheck):
         )
 
 
-def _backups_ruling_out_zones(instance: Resource) -> str | None:
-    """The backup storage redundancy in effect when it rules zone redundancy out (Local, Geo), else None."""
+def _backups_ruling_out_zones(instance: Resource) -> tuple[str, str] | None:
+    """(property, value) of the backup storage redundancy in effect (current, else requested) when it rules
+    zone redundancy out (Local, Geo); None otherwise."""
     for name in ("currentBackupStorageRedundancy", "requestedBackupStorageRedundancy"):
         value = instance.prop(name)
         if isinstance(value, str) and value.strip():
-            return value if value.lower() in _NO_ZONE_BACKUPS else None
+            return (name, value) if value.lower() in _NO_ZONE_BACKUPS else None
     return None
 
 

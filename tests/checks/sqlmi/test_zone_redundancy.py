@@ -53,3 +53,10 @@ def test_without_the_field_zone_backups_leave_it_unknown():
         assert judge(CHECK, document, HOT).status == Status.UNKNOWN
     unread = instance(currentBackupStorageRedundancy=None, requestedBackupStorageRedundancy=None)
     assert judge(CHECK, unread, HOT).status == Status.UNKNOWN
+    assert judge(CHECK, instance(zoneRedundant="yes"), HOT).status == Status.UNKNOWN
+
+
+def test_the_requested_redundancy_decides_when_the_current_one_is_not_reported():
+    result = judge(CHECK, instance(currentBackupStorageRedundancy=None, requestedBackupStorageRedundancy="Local"), HOT)
+    assert result.status == Status.FAIL
+    assert result.evidence["observed"] == "zoneRedundant not reported; requestedBackupStorageRedundancy: Local"
