@@ -48,8 +48,9 @@ class BackupVaultRedundancyCheck(Check):
                 "before the first item is protected: create a new vault with geo-redundant storage (and cross-region "
                 "restore), protect the data sources there, and stop protection in the old vault once the new one "
                 "holds enough recovery points.",
-        portal="Backup vault (or Recovery Services vault) > Properties > Backup Configuration > Storage redundancy: "
-               "Geo-redundant (new vault: Create Backup vault > Basics > Backup storage redundancy).",
+        portal="Backup vault: chosen at creation (Create Backup vault > Basics > Backup storage redundancy: "
+               "Geo-redundant); Recovery Services vault: Properties > Backup Configuration > Storage replication "
+               "type: Geo-redundant, before the first item is protected.",
         cli="az dataprotection backup-vault create -g <rg> --vault-name <vault> -l <region> --type SystemAssigned "
             "--storage-settings datastore-type=VaultStore type=GeoRedundant\n"
             "az backup vault backup-properties set -g <rg> -n <rs-vault> --backup-storage-redundancy GeoRedundant",

@@ -20,7 +20,7 @@ BACKUP_DOC = "https://learn.microsoft.com/azure/mysql/flexible-server/concepts-b
 # "RTO: Varies, RPO < 1 h"; a read replica as DR: RTO a few minutes.
 CONTINUITY_DOC = "https://learn.microsoft.com/azure/mysql/flexible-server/concepts-business-continuity"
 # High availability isn't supported in the Burstable tier; zone-redundant HA only at server creation
-# (except Business Critical servers created since January 2025).
+# ("except for new servers on the Business-Critical tier created in January 2025", the page's words).
 HA_DOC = "https://learn.microsoft.com/azure/mysql/flexible-server/concepts-high-availability"
 HA_FAQ = "https://learn.microsoft.com/azure/mysql/flexible-server/concepts-high-availability-faq"
 # Replicas: General Purpose and Business Critical only ("Replica on server in Burstable Pricing Tier: Not

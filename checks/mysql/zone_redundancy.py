@@ -20,8 +20,9 @@ class MySqlZoneRedundancyCheck(MySqlMetadata, ZoneRedundantHaCheck):
         "Without high availability, or with the standby in the same zone, a zone outage takes the server down "
         "until it is restored elsewhere. Zone-redundant high availability keeps a standby in another zone on "
         "zone-redundant storage and fails over automatically in 60 to 120 seconds without data loss. It is not "
-        "offered in the Burstable tier, and it can only be chosen when the server is created (except Business "
-        "Critical servers created since January 2025). Read replicas are judged through their source server."
+        "offered in the Burstable tier, and it can only be chosen when the server is created (Microsoft documents "
+        "an exception for new Business Critical servers created in January 2025). Read replicas are judged through "
+        "their source server."
     )
     guidance = GUIDANCE_HA
     logic = {
@@ -48,5 +49,5 @@ class MySqlZoneRedundancyCheck(MySqlMetadata, ZoneRedundantHaCheck):
     def how_to_enable(self, server: Resource) -> str:
         if has_zone_redundant_storage(server):
             return "The server was created with zone-redundant HA (zone-redundant storage): switch HA back to it."
-        return ("Zone-redundant HA is chosen at server creation: create a server with it and move the data (Business "
-                "Critical servers created since January 2025 can enable it in place).")
+        return ("Zone-redundant HA is chosen at server creation: create a server with it and move the data (Microsoft "
+                "documents an exception for new Business Critical servers created in January 2025).")

@@ -32,5 +32,31 @@ def test_next_gen_general_purpose_and_optional_zones_are_not_applicable():
     assert judge(CHECK, instance(zoneRedundant=False), zone("warm-spare")).status == Status.NOT_APPLICABLE
 
 
-def test_the_example_without_the_field_is_unknown():
-    assert judge(CHECK, instance(), HOT).status == Status.UNKNOWN
+def test_the_example_without_the_field_fails_on_its_geo_backups():
+    # ManagedInstanceGet reports no zoneRedundant; its Geo backup storage rules zone redundancy out.
+    result = judge(CHECK, instance(), HOT)
+    assert result.status == Status.FAIL
+    assert result.evidence["observed"] == "zoneRedundant not reported; currentBackupStorageRedundancy: Geo"
+    local = instance(currentBackupStorageRedundancy="Local", requestedBackupStorageRedundancy="Local")
+    assert judge(CHECK, local, HOT).status == Status.FAIL
+
+
+def test_the_backups_in_effect_decide_while_a_change_is_requested():
+    # Requested GeoZone, still Geo: the instance is not zone redundant yet.
+    moving = instance(requestedBackupStorageRedundancy="GeoZone")
+    assert judge(CHECK, moving, HOT).status == Status.FAIL
+
+
+def test_without_the_field_zone_backups_leave_it_unknown():
+    for backups in ("Zone", "GeoZone"):
+        document = instance(currentBackupStorageRedundancy=backups, requestedBackupStorageRedundancy=backups)
+        assert judge(CHECK, document, HOT).status == Status.UNKNOWN
+    unread = instance(currentBackupStorageRedundancy=None, requestedBackupStorageRedundancy=None)
+    assert judge(CHECK, unread, HOT).status == Status.UNKNOWN
+    assert judge(CHECK, instance(zoneRedundant="yes"), HOT).status == Status.UNKNOWN
+
+
+def test_the_requested_redundancy_decides_when_the_current_one_is_not_reported():
+    result = judge(CHECK, instance(currentBackupStorageRedundancy=None, requestedBackupStorageRedundancy="Local"), HOT)
+    assert result.status == Status.FAIL
+    assert result.evidence["observed"] == "zoneRedundant not reported; requestedBackupStorageRedundancy: Local"
