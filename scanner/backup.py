@@ -133,6 +133,17 @@ def backup_index(inventory: Inventory) -> BackupIndex:
     return inventory.derived("backup:index", _build_index)
 
 
+def backed_up_as(resource: Resource) -> tuple[tuple[str, ...], str]:
+    """Which backups protect this data store's data, and the kind of vault that holds them: a PostgreSQL
+    flexible server's in a Backup vault, a FileStorage account's file shares (its only data) in a Recovery
+    Services vault, any other storage account's blobs in a Backup vault."""
+    if resource.type_key == POSTGRESQL_DATASOURCES[0].lower():
+        return POSTGRESQL_DATASOURCES, BACKUP_VAULT
+    if (resource.kind or "").lower() == "filestorage":
+        return FILE_SHARE_DATASOURCES, RS_VAULT
+    return BLOB_DATASOURCES, BACKUP_VAULT
+
+
 def protection_of(resource: Resource, inventory: Inventory, datasource_types: tuple[str, ...] | None = None,
                   vault_type: str = BACKUP_VAULT) -> SourceProtection:
     """Is `resource` backed up, where, in which tier; and could an unread vault (of `vault_type`, the kind

@@ -5,12 +5,8 @@ from collections.abc import Mapping
 from checks.backup._vault import GUIDANCE_BACKUP, SERVICE
 from checks.storage._replication import STORAGE_ACCOUNT, is_hns, sku_name
 from scanner.backup import (
-    BACKUP_VAULT,
-    BLOB_DATASOURCES,
-    FILE_SHARE_DATASOURCES,
-    POSTGRESQL_DATASOURCES,
-    RS_VAULT,
     SourceProtection,
+    backed_up_as,
     protection_of,
     subscription_vaults,
 )
@@ -77,7 +73,7 @@ class UnprotectedDataStoreCheck(Check):
         zone = ctx.zone
         if not zone.requirements.required("azure_backup"):
             return self.not_applicable(f"zone {zone.name} does not require Azure Backup (azure_backup=optional)")
-        protection = protection_of(resource, ctx.inventory, *_backed_up_as(resource))
+        protection = protection_of(resource, ctx.inventory, *backed_up_as(resource))
         if protection.vaulted:
             return self.passed(f"backed up to the vault tier: {protection.vaulted[0].describe()}",
                                observed=[p.describe() for p in protection.vaulted])
@@ -109,7 +105,7 @@ class UnprotectedDataStoreCheck(Check):
         return None
 
     def _failed(self, resource: Resource, ctx: EvaluationContext, protection: SourceProtection) -> Result:
-        vault_type = _backed_up_as(resource)[1]
+        vault_type = backed_up_as(resource)[1]
         nearby = subscription_vaults(resource, ctx.inventory, vault_type)
         observed = ([p.describe() for p in protection.active] or [p.describe() for p in protection.protections]
                     or "no backup instance")
@@ -125,11 +121,3 @@ class UnprotectedDataStoreCheck(Check):
             nearest_vault=nearby[0].id if nearby else None,
         )
 
-
-def _backed_up_as(resource: Resource) -> tuple[tuple[str, ...], str]:
-    """Which backups protect this data store's data, and the kind of vault that holds them."""
-    if resource.type_key == POSTGRESQL_FLEXIBLE.lower():
-        return POSTGRESQL_DATASOURCES, BACKUP_VAULT
-    if (resource.kind or "").lower() == "filestorage":
-        return FILE_SHARE_DATASOURCES, RS_VAULT
-    return BLOB_DATASOURCES, BACKUP_VAULT

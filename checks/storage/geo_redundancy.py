@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from checks.backup._vault import is_geo, redundancy
 from checks.storage._replication import GEO_REDUNDANT, STORAGE_ACCOUNT, replication, sku_name
-from scanner.backup import BACKUP_VAULT, BLOB_DATASOURCES, Protection, protection_of
+from scanner.backup import Protection, backed_up_as, protection_of
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Inventory, Resource
 from scanner.policy import Strategy
@@ -19,8 +19,10 @@ class StorageGeoRedundancyCheck(Check):
         "disaster loses it. Where the landing zone requires geo-redundancy, the account must "
         "replicate to the paired region (GRS, RA-GRS, GZRS or RA-GZRS). In a backup-restore zone, whose plan is to "
         "restore from a backup, a vaulted blob backup in a geo-redundant Backup vault is such a copy: the vault "
-        "replicates its recovery points to the paired region. Operational-tier blob backups stay in the account "
-        "and do not count; warm- and hot-spare zones need a live copy, which a backup is not."
+        "replicates its recovery points to the paired region; so is, for a FileStorage account (file shares only), a "
+        "vault-tier Azure Files backup in a geo-redundant Recovery Services vault. Operational-tier blob backups and "
+        "share snapshots stay in the account and do not count; warm- and hot-spare zones need a live copy, which a "
+        "backup is not."
     )
     guidance = (
         "Data Lake: If one of the Data Landing Zones requires geo-redundancy, with Data Lake Storage "
@@ -29,8 +31,9 @@ class StorageGeoRedundancyCheck(Check):
     )
     logic = {
         "redeploy": "not applicable unless the zone overrides geo_redundancy to required",
-        "backup-restore": "fail on LRS or ZRS (Standard or Premium), unless an active vault-tier blob backup is kept "
-                          "in a geo-redundant Backup vault; unknown when an unread vault may hold one",
+        "backup-restore": "fail on LRS or ZRS (Standard or Premium), unless an active vault-tier backup of the "
+                          "account's data (blobs: Backup vault; a FileStorage account's shares: Recovery Services "
+                          "vault) is kept in a geo-redundant vault; unknown when an unread vault may hold one",
         "warm-spare": "fail on LRS or ZRS (Standard or Premium)",
         "hot-spare": "fail on LRS or ZRS (Standard or Premium)",
     }
@@ -46,6 +49,7 @@ class StorageGeoRedundancyCheck(Check):
         "https://learn.microsoft.com/azure/storage/common/storage-redundancy",
         "https://learn.microsoft.com/azure/storage/common/redundancy-migration",
         "https://learn.microsoft.com/azure/backup/blob-backup-overview",
+        "https://learn.microsoft.com/azure/backup/azure-file-share-backup-overview",
         "https://learn.microsoft.com/azure/reliability/reliability-backup",
     )
 
@@ -71,9 +75,10 @@ class StorageGeoRedundancyCheck(Check):
         )
 
     def _backup_copy(self, account: Resource, inventory: Inventory) -> Result | None:
-        """Pass when a vaulted backup of the account sits in a geo-redundant Backup vault; unknown when one may
+        """Pass when a vaulted backup of the account's data sits in a geo-redundant vault; unknown when one may
         (an unread vault, an unread policy or vault setting); None when none does."""
-        protection = protection_of(account, inventory, BLOB_DATASOURCES)
+        datasources, vault_type = backed_up_as(account)
+        protection = protection_of(account, inventory, datasources, vault_type)
         geo: list[Protection] = []
         undecided: list[str] = []
         for backup in protection.active:
@@ -91,6 +96,6 @@ class StorageGeoRedundancyCheck(Check):
         if undecided:
             return self.unknown(f"the tier or the vault redundancy of {'; '.join(undecided)}")
         if protection.gap:
-            return self.unknown(f"{BACKUP_VAULT} backups of {account.name} (an unread vault may keep a geo-redundant "
+            return self.unknown(f"{vault_type} backups of {account.name} (an unread vault may keep a geo-redundant "
                                 "copy)", protection.gap)
         return None

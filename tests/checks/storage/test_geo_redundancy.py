@@ -1,7 +1,14 @@
 from checks.storage.geo_redundancy import StorageGeoRedundancyCheck
 from scanner.check import Status
 from scanner.model import ReadGap
-from tests.checks.backup.builders import backup_vault, instance, policy
+from tests.checks.backup.builders import (
+    backup_vault,
+    file_share_policy,
+    instance,
+    policy,
+    protected_item,
+    recovery_services_vault,
+)
 from tests.checks.storage.builders import account as storage_account
 from tests.helpers import arm, example_body, inventory, judge, zone
 
@@ -73,3 +80,33 @@ def test_the_backup_rule_is_unknown_when_the_tier_or_a_vault_was_not_read():
                          "HTTP 403", 403)
     result = judge(CHECK, source, zone("backup-restore"), inventory(source, gaps=[vault_list]))
     assert result.status == Status.UNKNOWN and result.gap == vault_list
+
+
+def test_a_file_storage_account_counts_a_vault_tier_azure_files_backup_in_a_geo_redundant_vault():
+    shares = storage_account("stfiles", sku="Premium_LRS", hns=None, kind="FileStorage")
+
+    def judged(redundancy: str, *, vaulted: bool, gaps=()):
+        rsv = recovery_services_vault(redundancy=redundancy)
+        item = protected_item(rsv, shares["id"], management="AzureStorage", workload="AzureFileShare")
+        the_policy = {**file_share_policy(rsv, vaulted=vaulted), "id": item["properties"]["policyId"]}
+        return judge(CHECK, shares, zone("backup-restore"), inventory(shares, rsv, item, the_policy, gaps=list(gaps)))
+
+    passed = judged("GeoRedundant", vaulted=True)
+    assert passed.status == Status.PASS and "rsv-weu" in passed.message
+    assert judged("LocallyRedundant", vaulted=True).status == Status.FAIL
+    assert judged("GeoRedundant", vaulted=False).status == Status.FAIL  # share snapshots stay in the account
+
+
+def test_blob_backups_do_not_count_for_a_file_storage_account_nor_share_backups_for_blobs():
+    shares = storage_account("stfiles", sku="Premium_LRS", hns=None, kind="FileStorage")
+    vault = backup_vault(redundancy="GeoRedundant")
+    the_policy = policy(vault, stores=("VaultStore",))
+    blob_backup = instance(vault, the_policy, shares)
+    assert judge(CHECK, shares, zone("backup-restore"),
+                 inventory(shares, vault, the_policy, blob_backup)).status == Status.FAIL
+    blobs = storage_account("stlocal", sku="Standard_LRS", hns=False)
+    rsv = recovery_services_vault(redundancy="GeoRedundant")
+    item = protected_item(rsv, blobs["id"], management="AzureStorage", workload="AzureFileShare")
+    share_policy = {**file_share_policy(rsv, vaulted=True), "id": item["properties"]["policyId"]}
+    assert judge(CHECK, blobs, zone("backup-restore"),
+                 inventory(blobs, rsv, item, share_policy)).status == Status.FAIL
