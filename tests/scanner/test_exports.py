@@ -243,8 +243,9 @@ def test_a_nested_child_named_by_its_full_id_is_read_with_that_id(tmp_path: Path
 def test_a_nested_full_id_name_that_is_not_the_childs_is_refused(name: str):
     account = arm("Microsoft.Storage/storageAccounts", "stlake")
     account["resources"] = [{"type": "Microsoft.Storage/storageAccounts/blobServices", "name": name}]
-    with pytest.raises(InputError, match="not a 'Microsoft.Storage/storageAccounts/blobServices' below its parent"):
+    with pytest.raises(InputError) as caught:
         read_documents([account], "export.json")
+    assert "not a 'Microsoft.Storage/storageAccounts/blobServices' below its parent" in caught.value.message
 
 
 def test_a_lower_case_id_beside_capitalised_powershell_keys_is_read_as_powershell():
