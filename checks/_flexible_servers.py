@@ -13,6 +13,7 @@ of a server are the scanned servers that name it as their source.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -81,11 +82,28 @@ def ha_mode(server: Resource) -> str | None:
     return mode if isinstance(mode, str) and mode else None
 
 
+# Geo-redundant backup is off unless it was chosen when the server was created (both services document it as an
+# option of server creation, Disabled otherwise); ARM states it in properties.backup.geoRedundantBackup.
+# https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-backup-restore
+# https://learn.microsoft.com/azure/mysql/flexible-server/concepts-backup-restore
+GEO_BACKUP_DEFAULT = "Disabled"
+
+
 def geo_redundant_backup(server: Resource) -> bool | None:
+    """Whether backups are copied to the paired region; None when it cannot be told. A backup block that was
+    read but states no geoRedundantBackup (exports of other tools leave it out) has Azure's default, Disabled."""
     value = server.prop("backup", "geoRedundantBackup")
+    if value is None and geo_backup_assumed(server):
+        value = GEO_BACKUP_DEFAULT
     if not isinstance(value, str):
         return None
     return {"enabled": True, "disabled": False}.get(value.lower())
+
+
+def geo_backup_assumed(server: Resource) -> bool:
+    """The server's backup settings were read, without geoRedundantBackup: its documented default stands in."""
+    backup = server.prop("backup")
+    return isinstance(backup, Mapping) and bool(backup) and "geoRedundantBackup" not in backup
 
 
 def retention_days(server: Resource) -> int | None:
@@ -178,6 +196,8 @@ class GeoCopyCheck(FlexibleServerCheck):
         if hidden := self.unread_copies(copies, resource):
             return hidden
         note, evidence = self.remedy(resource, ctx.inventory)
+        if geo_backup_assumed(resource):
+            evidence["assumed_default"] = f"geoRedundantBackup not stated: Azure's default, {GEO_BACKUP_DEFAULT}"
         return self.failed(
             f"{self.engine} server {resource.name} keeps its backups in {resource.location} only and has no read "
             f"replica in another region; zone {zone.name} ({zone.strategy}) requires a copy outside the region. "

@@ -142,7 +142,7 @@ FAIL_ON = click.Choice(FAIL_ON_CHOICES, case_sensitive=False)
 @click.option("--snapshot", "snapshot_path", type=click.Path(), help="Evaluate a saved snapshot offline.")
 @click.option("--sample", is_flag=True, help="Evaluate the bundled sample estate with its policy.")
 @click.option("--policy", "policy_path", type=click.Path(), help="Landing-zone policy (YAML).")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS), case_sensitive=False), default=None,
               help="Report format. Default: from the --output extension (.json, .sarif, .md, .txt), else table "
                    "on a terminal and json otherwise.")
 @click.option("--output", "-o", help=OUTPUT_HELP)
@@ -259,15 +259,19 @@ def checks_group() -> None:
 
 
 @checks_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"], case_sensitive=False), default="table",
+              show_default=True)
 def checks_list(fmt: str) -> None:
     """List every check with its id, severity, service and title."""
     found = discover()
     if fmt == "json":
         click.echo(json.dumps([c.metadata() for c in found], indent=2))
         return
+    # Columns as wide as their longest entry (SQLMI-001, "SQL Managed Instance"), so titles line up.
+    id_width = max((len(c.id) for c in found), default=0)
+    service_width = max((len(c.service) for c in found), default=0)
     for check in found:
-        click.echo(f"{check.id:<8} {check.severity!s:<8} {check.service:<14} {check.title}")
+        click.echo(f"{check.id:<{id_width}}  {check.severity!s:<8} {check.service:<{service_width}}  {check.title}")
 
 
 @checks_group.command("show")
@@ -280,7 +284,7 @@ def checks_show(check_id: str) -> None:
 @cli.command("diff")
 @click.argument("old_report", metavar="OLD.json", type=click.Path())
 @click.argument("new_report", metavar="NEW.json", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default=None,
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS, case_sensitive=False), default=None,
               help="Default: from the --output extension (.json, .md, .txt), else table on a terminal and json "
                    "otherwise.")
 @click.option("--output", "-o", help=OUTPUT_HELP)

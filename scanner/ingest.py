@@ -177,7 +177,7 @@ def _nested(node: Mapping[str, Any], where: str, source: str) -> list[Any]:
 def _normalise(node: Mapping[str, Any], where: str, source: str, parent: dict[str, Any] | None,
                ) -> tuple[dict[str, Any] | None, str]:
     """One document in ARM's shape and the shape it came in; None for a row that is not a resource."""
-    if "id" in node:
+    if "id" in node and not _has_powershell_keys(node):
         return _arm_document(node, where, source)
     if _id_key(node) is None and parent is None:
         if any(isinstance(k, str) and k.lower() == "properties" for k in node):
@@ -264,6 +264,14 @@ def _from_powershell(node: Mapping[str, Any], where: str, source: str, parent: d
     return document
 
 
+def _has_powershell_keys(node: Mapping[str, Any]) -> bool:
+    """Capitalised envelope keys beside a lower-case `id` (`"id"`, `"Name"`, `"Kind"`, as PSRule's own test data
+    mixes them): ARM never capitalises them, PowerShell does, so the document is read as PowerShell's."""
+    return any(isinstance(k, str) and k[:1].isupper()
+               and (k.lower() in _ENVELOPE_BY_LOWER or k.lower() in _POWERSHELL_ONLY or k.lower() == "properties")
+               for k in node)
+
+
 def _powershell_type(node: Mapping[str, Any], by_lower: Mapping[str, str], document: Mapping[str, Any]) -> Any:
     """The ARM type. PowerShell gives an extension resource (diagnostic settings of a vault) the type of
     the resource it extends and its own in `ExtensionResourceType`; the id says which is right."""
@@ -298,14 +306,29 @@ def _child_id(node: Mapping[str, Any], parent: dict[str, Any], where: str, sourc
     """The id and full type of a nested child that carries only a type and a name (PSRule's SQL firewall
     rules, ARM template style children): the parent's id plus the child's type segment and name."""
     by_lower = _keys_by_lower(node, where, source)
-    child_type = next((node[by_lower[k]] for k in ("resourcetype", "type") if k in by_lower), None)
+    # PowerShell sometimes gives a child its parent's `ResourceType` beside its own `Type`: the first one
+    # that is a type of a child of this parent is the child's.
+    types = list(dict.fromkeys(node[by_lower[k]] for k in ("resourcetype", "type")
+                               if k in by_lower and isinstance(node[by_lower[k]], str) and node[by_lower[k]]))
     name = next((node[by_lower[k]] for k in ("name", "resourcename") if k in by_lower), None)
-    if not isinstance(child_type, str) or not child_type or not isinstance(name, str) or not name:
+    if not types or not isinstance(name, str) or not name:
         raise InputError(source, where or None, "a nested resource without an id, and without the type and name "
                                                 "its id could be derived from")
     parent_id = str(parent["id"])
     parent_type = str(parent.get("type") or type_from_id(parent_id))
+    if name.startswith("/"):  # the child's full id in `name` (Azure PowerShell's storage account exports)
+        return _full_id_name(name, types[0], parent_id, where, source), types[0]
     leaf = _leaf_name(name, parent_id, where, source)
+    for child_type in types:
+        derived = _derived_child_id(child_type, leaf, parent_id, parent_type)
+        if derived is not None:
+            return derived
+    raise InputError(source, where or None,
+                     f"cannot derive the id of a nested {shown(types[0])}: it is not a child type of "
+                     f"{shown(parent_type)}")
+
+
+def _derived_child_id(child_type: str, leaf: str, parent_id: str, parent_type: str) -> tuple[str, str] | None:
     if "/" not in child_type:  # a template's relative type: `firewallRules` under `Microsoft.Sql/servers`
         return f"{parent_id}/{child_type}/{leaf}", f"{parent_type}/{child_type}"
     if child_type.lower().startswith(parent_type.lower() + "/") and child_type.count("/") == parent_type.count("/") + 1:
@@ -313,9 +336,20 @@ def _child_id(node: Mapping[str, Any], parent: dict[str, Any], where: str, sourc
     if child_type.count("/") == 1 and child_type.split("/")[0].lower() != parent_type.split("/")[0].lower():
         # an extension resource of another namespace (diagnostic settings, locks, Defender settings)
         return f"{parent_id}/providers/{child_type}/{leaf}", child_type
-    raise InputError(source, where or None,
-                     f"cannot derive the id of a nested {shown(child_type)}: it is not a child type of "
-                     f"{shown(parent_type)}")
+    return None
+
+
+def _full_id_name(name: str, child_type: str, parent_id: str, where: str, source: str) -> str:
+    """A nested child's `name` that is its whole resource id: it must lie below the parent's id and
+    name a resource of the child's type, or which resource it is stays ambiguous."""
+    _check_id(name, _field(where, "name"), source)
+    below = name.lower().startswith(parent_id.lower().rstrip("/") + "/")
+    same_type = "/" not in child_type or type_from_id(name).lower() == child_type.lower()
+    if not below or not same_type:
+        raise InputError(source, where or None, one_line(
+            f"nested name {shown(name)} is a resource id that is not a {shown(child_type)} below its parent "
+            f"{shown(parent_id)}", 400))
+    return name
 
 
 def _leaf_name(name: str, parent_id: str, where: str, source: str) -> str:

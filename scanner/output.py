@@ -64,6 +64,8 @@ def resolve_output(name: str | None, inputs: Mapping[str, str | Path | None] | N
     of every file the run reads). A refused destination is an InputError naming --output."""
     if name is None or name == STDOUT or _is_stdout(name):
         return Output(name or STDOUT, None)
+    if not name.strip():  # would resolve to the working directory
+        raise InputError("--output", None, "an empty file name; name a file, or use - for standard output")
     target = Path(os.path.realpath(name))
     if target.is_symlink():
         raise InputError("--output", None, f"{name} is a symlink loop")

@@ -341,6 +341,8 @@ def _parse_match(doc: Any, where: str, source: str) -> ZoneMatch:
         raise InputError(source, f"{where}.tags", "expected a mapping of tag name to value (or list of values)")
     tags = {}
     for key, value in tags_doc.items():
+        if not isinstance(key, str) or not key:
+            raise InputError(source, f"{where}.tags", f"expected tag names, got {shown(key)}")
         accepted = _string_list(value, f"{where}.tags.{key}", source)
         if not accepted:
             raise InputError(source, f"{where}.tags.{key}", "expected a tag value, a list of values, or '*'")

@@ -131,10 +131,19 @@ def _as_text_under(node: Node, keys: frozenset[str], inside: bool, done: dict[tu
         pairs = []
         for key, value in node.value:
             below = inside or (isinstance(key, ScalarNode) and key.value in keys)
-            pairs.append((_as_text_under(key, keys, inside, done), _as_text_under(value, keys, below, done)))
+            pairs.append((_key_as_text(key) if inside else _as_text_under(key, keys, inside, done),
+                          _as_text_under(value, keys, below, done)))
         result = MappingNode(node.tag, pairs, node.start_mark, node.end_mark, node.flow_style)
     done[memo] = result
     return result
+
+
+def _key_as_text(key: Node) -> Node:
+    """A key below one of the text keys as the text written: a tag named `null`, `~`, `true` or `1234` is
+    that name. Only an empty key stays null (and is refused by the caller)."""
+    if isinstance(key, ScalarNode) and key.tag != _STR_TAG and key.value != "":
+        return ScalarNode(_STR_TAG, key.value, key.start_mark, key.end_mark, key.style)
+    return key
 
 
 def parse_yaml(text: str, source: str, text_keys: frozenset[str] = frozenset()) -> Any:

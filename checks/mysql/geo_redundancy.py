@@ -29,8 +29,9 @@ class MySqlGeoCopyCheck(MySqlMetadata, GeoCopyCheck):
     guidance = GUIDANCE_BACKUP
     logic = {
         "redeploy": "not applicable unless the zone overrides geo_redundancy to required",
-        "backup-restore": "fail when backup.geoRedundantBackup is Disabled and no read replica of the server is in "
-                          "another region (nor a declared partner); unknown when the server reports replicas "
+        "backup-restore": "fail when backup.geoRedundantBackup is Disabled (Azure's default where the backup "
+                          "settings leave it out) and no read replica of the server is in another region (nor a "
+                          "declared partner); unknown when the server reports replicas "
                           "(replicationRole Source) that the scan did not see; not applicable to a read replica",
         "warm-spare": "as backup-restore",
         "hot-spare": "as backup-restore",

@@ -28,8 +28,9 @@ class PostgreSqlGeoCopyCheck(PostgreSqlMetadata, GeoCopyCheck):
     guidance = GUIDANCE_BACKUP
     logic = {
         "redeploy": "not applicable unless the zone overrides geo_redundancy to required",
-        "backup-restore": "fail when backup.geoRedundantBackup is Disabled and no read replica of the server is in "
-                          "another region (nor a declared partner); not applicable to a read replica",
+        "backup-restore": "fail when backup.geoRedundantBackup is Disabled (Azure's default where the backup "
+                          "settings leave it out) and no read replica of the server is in another region (nor a "
+                          "declared partner); not applicable to a read replica",
         "warm-spare": "as backup-restore",
         "hot-spare": "as backup-restore",
     }

@@ -119,6 +119,12 @@ def test_output_in_a_missing_directory_is_an_input_error(capsys, tmp_path: Path)
     assert_one_line_error(code, err, "--output", "missing-dir does not exist")
 
 
+@pytest.mark.parametrize("name", ["", " "])
+def test_an_empty_output_name_is_refused_not_taken_for_the_working_directory(capsys, name):
+    code, _, err = run(capsys, "scan", "--sample", "--output", name)
+    assert_one_line_error(code, err, "--output: an empty file name")
+
+
 def test_unwritable_output_is_an_input_error(capsys, tmp_path: Path, mocker):
     mocker.patch("scanner.atomic.os.replace", side_effect=PermissionError(13, "Permission denied"))
     code, _, err = run(capsys, "scan", "--sample", "--output", str(tmp_path / "r.json"))
@@ -135,6 +141,22 @@ def test_checks_list_and_show(capsys):
         assert section in out
     code, _, err = run(capsys, "checks", "show", "NOPE-1")
     assert_one_line_error(code, err, "NOPE-1")
+
+
+def test_checks_list_lines_its_titles_up_whatever_the_longest_id_and_service(capsys):
+    code, out, _ = run(capsys, "checks", "list")
+    titles = {line.split()[0]: line for line in out.splitlines()}
+    starts = {line.index(title) for line, title in ((titles["SQLMI-001"], "SQL managed instance has no failover"),
+                                                    (titles["ML-001"], "Machine Learning workspace stores"),
+                                                    (titles["STG-001"], "Storage account keeps no copy"))}
+    assert code == 0 and len(starts) == 1
+
+
+def test_format_names_are_case_insensitive_like_fail_on(capsys):
+    code, out, _ = run(capsys, "scan", "--sample", "--check", "STG-001", "--format", "JSON")
+    assert code == 0 and json.loads(out)["kind"] == "bcdr-scan/report"
+    code, out, _ = run(capsys, "checks", "list", "--format", "Json")
+    assert code == 0 and json.loads(out)[0]["id"]
 
 
 # --- output destinations (README "Reports", docs/reports.md) -----------------------------------------

@@ -19,7 +19,7 @@ from scanner.model import parent_id_of
 from scanner.policy import load_policy, parse_policy
 from scanner.registry import discover
 from scanner.snapshot import load_snapshot
-from tests.helpers import REPO, SCAN_TIME, TEST_DATA, arm
+from tests.helpers import REPO, SCAN_TIME, SUB, TEST_DATA, arm, arm_id
 
 EXPORTS = TEST_DATA / "exports"
 SAMPLE = REPO / "fixtures" / "sample-estate"
@@ -218,6 +218,60 @@ def test_one_arm_document_with_nested_resources_is_not_taken_for_a_snapshot(tmp_
         ["", "/blobServices/default", "/objectReplicationPolicies/orp1"]
     assert loaded.get(account["id"] + "/blobServices/default").type == "Microsoft.Storage/storageAccounts/blobServices"
     assert "resources" not in loaded.get(account["id"]).raw
+
+
+def test_a_nested_child_named_by_its_full_id_is_read_with_that_id(tmp_path: Path):
+    # Azure PowerShell writes a storage account's blob service with its resource id as `name` and no `id`.
+    account = arm("Microsoft.Storage/storageAccounts", "stlake", kind="StorageV2", sku={"name": "Standard_GRS"},
+                  properties={"isHnsEnabled": False})
+    service_id = account["id"] + "/blobServices/default"
+    account["resources"] = [{"type": "Microsoft.Storage/storageAccounts/blobServices", "apiVersion": "2021-04-01",
+                             "name": service_id,
+                             "properties": {"deleteRetentionPolicy": {"enabled": True, "days": 14}}}]
+    path = tmp_path / "account.json"
+    path.write_text(json.dumps([account]))
+    loaded = load_snapshot(path)
+    service = loaded.get(service_id)
+    assert service is not None and service.type == "Microsoft.Storage/storageAccounts/blobServices"
+    assert verdicts(loaded)[("STG-005", account["id"].lower())].status == Status.PASS
+
+
+@pytest.mark.parametrize("name", [
+    arm_id("Microsoft.Storage/storageAccounts/blobServices", "other/default"),  # below another account
+    arm_id("Microsoft.Storage/storageAccounts/fileServices", "stlake/default"),  # a child of another type
+])
+def test_a_nested_full_id_name_that_is_not_the_childs_is_refused(name: str):
+    account = arm("Microsoft.Storage/storageAccounts", "stlake")
+    account["resources"] = [{"type": "Microsoft.Storage/storageAccounts/blobServices", "name": name}]
+    with pytest.raises(InputError) as caught:
+        read_documents([account], "export.json")
+    assert "not a 'Microsoft.Storage/storageAccounts/blobServices' below its parent" in caught.value.message
+
+
+def test_a_lower_case_id_beside_capitalised_powershell_keys_is_read_as_powershell():
+    # PSRule's own test data mixes the two: `id`, `location` and `sku`, but `Name`, `Type` and `Kind`.
+    account = {"id": arm_id("Microsoft.Storage/storageAccounts", "stfiles"), "Name": "stfiles",
+               "ResourceName": "stfiles", "SubscriptionId": SUB, "Type": "Microsoft.Storage/storageAccounts",
+               "Kind": "FileStorage", "location": "westeurope", "sku": {"name": "Premium_LRS"},
+               "properties": {"largeFileSharesState": "Enabled"}}
+    [document] = read_documents([account], "export.json").documents
+    assert {k: document[k] for k in ("name", "type", "kind")} == {
+        "name": "stfiles", "type": "Microsoft.Storage/storageAccounts", "kind": "FileStorage"}
+    assert not {"Name", "Type", "Kind", "ResourceName"} & set(document)
+    # A FileStorage account has no blob service: the blob checks do not apply, nothing is "not read".
+    found = verdicts(inventory_from_documents([document], SCAN_TIME))
+    assert found[("STG-005", account["id"].lower())].status == Status.NOT_APPLICABLE
+
+
+def test_a_nested_child_typed_as_its_parent_takes_the_type_that_is_a_child_type():
+    # PowerShell gives a server's Entra-only setting `ResourceType` Microsoft.Sql/servers beside its own `Type`.
+    server = to_powershell(arm("Microsoft.Sql/servers", "sql1"), [])
+    server["resources"] = [{"Name": "Default", "ResourceName": "Default", "ResourceType": "Microsoft.Sql/servers",
+                            "Type": "Microsoft.Sql/servers/azureADOnlyAuthentications",
+                            "Properties": {"azureADOnlyAuthentication": True}}]
+    documents = read_documents([server], "export.json").documents
+    assert [(d["id"], d["type"]) for d in documents[1:]] == [
+        (server["Id"] + "/azureADOnlyAuthentications/Default", "Microsoft.Sql/servers/azureADOnlyAuthentications")]
 
 
 @pytest.mark.parametrize(("body", "field", "words"), [

@@ -282,6 +282,30 @@ def test_tag_selectors_compare_the_text_written_whatever_yaml_would_type_it(tmp_
     assert policy.zone_for(retyped, Inventory()).is_default
 
 
+def test_tag_names_are_the_text_written_too(tmp_path):
+    # A tag named `null`, `~`, `true` or `1234` is that name, not None or "none" matching nothing.
+    path = write(tmp_path, """\
+        zones:
+          - name: named
+            strategy: redeploy
+            rpo: 1d
+            rto: 1d
+            match:
+              tags: {null: a, ~: b, true: c, 1234: d}
+        """)
+    policy = load_policy(path)
+    assert dict(policy.zones[0].match.tags) == {"null": ("a",), "~": ("b",), "true": ("c",), "1234": ("d",)}
+    tagged = Resource(arm("Microsoft.Storage/storageAccounts", "a", tags={"null": "a", "~": "b", "True": "c",
+                                                                          "1234": "d"}))
+    assert policy.zone_for(tagged, Inventory()).name == "named"
+
+
+def test_an_empty_tag_name_is_refused(tmp_path):
+    path = write(tmp_path, 'zones:\n  - {name: a, strategy: redeploy, rpo: 1d, rto: 1d, match: {tags: {"": x}}}\n')
+    with pytest.raises(InputError, match=r"zones\[0\].match.tags: expected tag names, got ''"):
+        load_policy(path)
+
+
 def test_a_tag_selector_without_a_value_is_refused(tmp_path):
     path = write(tmp_path, "zones:\n  - {name: a, strategy: redeploy, rpo: 1d, rto: 1d, match: {tags: {env: }}}\n")
     with pytest.raises(InputError, match=r"zones\[0\].match.tags.env: expected a tag value"):

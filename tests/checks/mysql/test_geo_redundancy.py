@@ -50,3 +50,12 @@ def test_replicas_and_zones_without_geo_requirement_are_not_applicable():
     copy = replica(primary)
     assert judge(CHECK, copy, zone(), inventory(primary, copy)).status == Status.NOT_APPLICABLE
     assert judge(CHECK, server(), zone("redeploy")).status == Status.NOT_APPLICABLE
+
+
+def test_backup_settings_without_geo_redundant_backup_have_azures_default_disabled():
+    result = judge(CHECK, server(geoRedundantBackup=None), zone())
+    assert result.status == Status.FAIL
+    assert "assumed_default" in result.evidence
+    unread = server()
+    del unread["properties"]["backup"]
+    assert judge(CHECK, unread, zone()).status == Status.UNKNOWN

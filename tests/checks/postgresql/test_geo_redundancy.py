@@ -61,8 +61,17 @@ def test_not_applicable_without_geo_requirement_and_to_a_replica():
     assert "read replica (GeoAsyncReplica) of psql-orders-weu" in result.message
 
 
+def test_backup_settings_without_geo_redundant_backup_have_azures_default_disabled():
+    # Other tools' exports (PSRule's test data) leave the field out; geo backup is off unless chosen at creation.
+    result = judge(CHECK, server(geoRedundantBackup=None), zone())
+    assert result.status == Status.FAIL
+    assert result.evidence["assumed_default"] == "geoRedundantBackup not stated: Azure's default, Disabled"
+
+
 def test_unread_setting_or_unread_servers_are_unknown():
-    assert judge(CHECK, server(geoRedundantBackup=None), zone()).status == Status.UNKNOWN
+    unread = server()
+    del unread["properties"]["backup"]
+    assert judge(CHECK, unread, zone()).status == Status.UNKNOWN
     primary = server(**NO_GEO)
     gap = ReadGap(f"/subscriptions/{SUB}", SERVER_TYPE, "HTTP 429 (retries exhausted)", 429)
     result = judge(CHECK, primary, zone(), inventory(primary, gaps=[gap]))
