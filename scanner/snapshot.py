@@ -379,6 +379,20 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_schema())
 
 
+def item_problem(section: str, item: Any) -> str | None:
+    """Why the snapshot schema refuses `item` as one entry of `section` ("subscriptions", "locations",
+    "resource_groups", "locks"), or None. Live collection asks before it keeps a document, so that
+    the snapshot it writes always loads back."""
+    error = jsonschema.exceptions.best_match(_item_validator(section).iter_errors(item))
+    return None if error is None else one_line(error.message)
+
+
+@cache
+def _item_validator(section: str) -> jsonschema.Draft202012Validator:
+    schema = _schema()
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], **schema["properties"][section]["items"]})
+
+
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str), "object": lambda v: isinstance(v, dict),
     "null": lambda v: v is None, "array": lambda v: isinstance(v, list),

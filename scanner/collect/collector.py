@@ -54,6 +54,7 @@ from scanner.collect.shape import (
     resource_problem,
     scrub,
     type_of,
+    unstorable,
 )
 from scanner.collect.throttle import TENANT_KEY, Throttle
 from scanner.model import Inventory, ReadGap, Resource, resource_group_of
@@ -386,7 +387,7 @@ class LiveCollector:
         # that cannot be kept may be the one whose tags place resources in a landing zone.
         docs = [to_json(g) for g in self._clients[sub].resources.resource_groups.list()]
         kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _RESOURCE_GROUP_ID),
-                          f"/subscriptions/{sub}", "*")
+                          f"/subscriptions/{sub}", "*", "resource_groups")
         if kept is None:
             return
         with self._found.lock:
@@ -423,7 +424,7 @@ class LiveCollector:
         docs = [to_json(loc) for loc in self._tenant.subscriptions.list_locations(sub)]
         kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _LOCATION_ID)
                           or (None if isinstance(doc.get("name"), str) and doc["name"] else MALFORMED),
-                          f"/subscriptions/{sub}", LOCATIONS, keep_partial=True)
+                          f"/subscriptions/{sub}", LOCATIONS, "locations", keep_partial=True)
         with self._found.lock:
             self._found.locations[sub] = kept or []
 
@@ -431,7 +432,7 @@ class LiveCollector:
         # list_at_subscription_level returns the locks of the subscription and everything in it.
         docs = raw_pages(self._clients[sub].locks.management_locks.list_at_subscription_level)
         kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _LOCK_ID),
-                          f"/subscriptions/{sub}", LOCKS, keep_partial=True)
+                          f"/subscriptions/{sub}", LOCKS, "locks", keep_partial=True)
         with self._found.lock:
             for doc in kept or []:
                 if self._in_rg_scope(str(doc["id"]), lock=True):
@@ -508,15 +509,16 @@ class LiveCollector:
             return True
 
     # --- documents --------------------------------------------------------------------------
-    def _kept(self, docs: list[Any], problem_of: Callable[[Any], str | None], scope: str, data: str,
+    def _kept(self, docs: list[Any], problem_of: Callable[[Any], str | None], scope: str, data: str, section: str,
               keep_partial: bool = False) -> list[dict[str, Any]] | None:
-        """The documents of a list that are not resources (groups, locks, locations), scrubbed;
-        None when some had to be dropped (the gap says why), unless `keep_partial`."""
+        """The documents of a list that are not resources (groups, locks, locations: the snapshot
+        `section` they are saved in), scrubbed; None when some had to be dropped (the gap says why),
+        unless `keep_partial`."""
         drops = Counter[str]()
         kept: dict[str, dict[str, Any]] = {}
         for item in docs:
             doc = _as_doc(item)
-            problem = MALFORMED if doc is None else problem_of(doc)
+            problem = MALFORMED if doc is None else problem_of(doc) or unstorable(doc, section)
             if problem is None and str(doc["id"]).lower() in kept:
                 problem = DUPLICATE
             if problem is not None:
@@ -709,7 +711,7 @@ def _is_subscription(doc: Any, sub: str | None = None) -> bool:
         return False
     sub_id = doc["subscriptionId"].lower()
     return bool(_SUBSCRIPTION_ID.match(doc["id"])) and doc["id"].lower() == f"/subscriptions/{sub_id}" \
-        and sub in (None, sub_id)
+        and sub in (None, sub_id) and unstorable(doc, "subscriptions") is None
 
 
 def _gap_key(scope: str, data: str) -> tuple[str, str]:

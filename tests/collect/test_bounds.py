@@ -16,6 +16,7 @@ from scanner.collect.bounds import Limits
 from scanner.collect.collector import Scope
 from scanner.collect.collectors import KEY_VAULT
 from scanner.model import Inventory
+from scanner.snapshot import load_snapshot, save_snapshot
 from tests.collect.conftest import collect, collector
 from tests.emulator import Emulator, Fault
 from tests.emulator.server import _gzip_zeros
@@ -152,6 +153,34 @@ def test_subscriptions_without_an_id_are_counted_and_a_gap(arm: Emulator) -> Non
     assert inventory.source["dropped_documents"]["malformed"] == 2
     assert [(g.scope, g.data) for g in inventory.gaps] == [("/subscriptions", "Microsoft.Resources/subscriptions")]
     assert len(inventory.subscriptions) == len(arm.estate.subscriptions)
+
+
+def _damaged(docs: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A list page of `docs`, the first one with `fields` set."""
+    return {"value": [{**docs[0], **fields}, *docs[1:]]}
+
+
+@pytest.mark.parametrize(("section", "pattern", "scope", "data"), [
+    ("resource_groups", f"^/subscriptions/{SUB1}/resourcegroups\\?", f"/subscriptions/{SUB1}", "*"),
+    ("locks", f"^/subscriptions/{SUB1}/providers/microsoft\\.authorization/locks\\?", f"/subscriptions/{SUB1}",
+     "Microsoft.Authorization/locks"),
+    ("subscriptions", r"^/subscriptions\?", "/subscriptions", "Microsoft.Resources/subscriptions"),
+])
+def test_a_document_the_snapshot_schema_refuses_is_dropped_and_the_snapshot_loads_back(
+        arm: Emulator, tmp_path: Any, section: str, pattern: str, scope: str, data: str) -> None:
+    """A group whose tags are a list, a lock whose tags are text, a subscription whose name is
+    an object: kept, they would make a snapshot that `scan --snapshot` refuses."""
+    docs = {"resource_groups": [g for g in arm.estate.resource_groups if g["id"].split("/")[2] == SUB1],
+            "locks": arm.index.locks_under(f"/subscriptions/{SUB1}"),
+            "subscriptions": arm.estate.subscriptions}[section]
+    damage = {"resource_groups": {"tags": ["x"]}, "locks": {"tags": "text"},
+              "subscriptions": {"displayName": {"a": 1}}}[section]
+    arm.add_fault(Fault(pattern, 200, times=None, body=_damaged(docs, **damage)))
+    inventory = collect(arm)
+    assert inventory.source["dropped_documents"]["malformed"] == 1
+    assert (scope, data) in [(g.scope, g.data) for g in inventory.gaps]
+    save_snapshot(inventory, tmp_path / "estate.json")
+    assert len(load_snapshot(tmp_path / "estate.json").resources) == len(inventory.resources)
 
 
 def test_a_document_nested_absurdly_deep_or_with_nan_is_dropped(arm: Emulator, tmp_path: Any) -> None:
