@@ -733,7 +733,8 @@ def _seconds(value: float) -> str:
 
 
 def _limits_json(limits: Limits) -> dict[str, Any]:
-    return {"retry_after_cap_seconds": limits.retry_after_cap, "request_deadline_seconds": limits.request_deadline,
+    return {"retry_after_cap_seconds": limits.retry_after_cap, "retry_wait_budget_seconds": limits.retry_wait_budget,
+            "request_deadline_seconds": limits.request_deadline,
             "max_response_bytes": limits.max_response_bytes, "max_pages_per_list": limits.max_pages,
             "list_deadline_seconds": limits.list_deadline, "scan_deadline_seconds": limits.scan_deadline}
 

@@ -225,6 +225,23 @@ def test_a_read_deferred_by_a_long_retry_after_is_recovered_by_the_re_read(arm: 
     assert inventory.source["rereads"] == {"reads": 1, "recovered": 1}
 
 
+@pytest.mark.parametrize(("status", "retry_after", "attempts"), [
+    (500, None, 3), (429, "-1", 3), (429, "Thu, 01 Jan 1970 00:00:00 GMT", 3),
+    (429, "soon", 1),  # no usable Retry-After: the subscription pauses 5 s, which the budget counts
+], ids=["500", "429 negative", "429 in the past", "429 unreadable"])
+def test_retries_no_usable_retry_after_asked_for_stop_at_the_wait_budget(arm: Emulator, status: int,
+                                                                         retry_after: str | None,
+                                                                         attempts: int) -> None:
+    """Backoff here is 0, 0.02, 0.04, ... s: three attempts fit a budget of 0.05 s (seven would be
+    made without it); with the real figures a failing server costs 11 to 20 s per pass, not 50 to 65."""
+    arm.add_fault(Fault(first_page(VAULTS), status, times=None, retry_after=retry_after))
+    inventory = collect(arm, limits=Limits(retry_wait_budget=0.05 if attempts > 1 else 4.0))
+    assert [(g.scope, g.data, g.status) for g in inventory.gaps] == [(f"/subscriptions/{SUB1}", VAULTS, status)]
+    assert "retries exhausted" in inventory.gaps[0].error
+    assert [r.status for r in list_calls(arm, VAULTS)] == [status] * attempts * 2  # the read, then the re-read
+    assert inventory.source["limits"]["retry_wait_budget_seconds"] == (0.05 if attempts > 1 else 4.0)
+
+
 # --- the re-read pass -----------------------------------------------------------------------
 def test_a_read_whose_retries_are_exhausted_is_read_again_at_the_end(arm: Emulator) -> None:
     arm.add_fault(Fault(first_page(VAULTS), 500, times=7))  # the read and its 6 retries
