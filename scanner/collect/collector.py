@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -213,15 +213,11 @@ class LiveCollector:
         docs = self._list_subscriptions(client)
         chosen = []
         drops = Counter[str]()
-        for doc in docs:
-            if not _is_subscription(doc):
-                drops[MALFORMED] += 1
-                continue
-            sub = doc["subscriptionId"].lower()
+        for sub, doc in _listed_subscriptions(docs, drops):
             if sub in excluded or str(doc.get("state") or "").lower() not in ACTIVE_STATES:
                 continue
             kept = self._clean(doc, drops)
-            if kept is not None and sub not in self._found.subscriptions:
+            if kept is not None:
                 self._found.subscriptions[sub] = kept
                 chosen.append(sub)
         self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
@@ -295,13 +291,11 @@ class LiveCollector:
         wanted_set = set(wanted)
         drops = Counter[str]()
         listed: dict[str, dict[str, Any]] = {}
-        for doc in self._list_subscriptions(self._tenant):
-            if not _is_subscription(doc):
-                drops[MALFORMED] += 1
-            elif doc["subscriptionId"].lower() in wanted_set:
+        for sub, doc in _listed_subscriptions(self._list_subscriptions(self._tenant), drops):
+            if sub in wanted_set:
                 kept = self._clean(doc, drops)
                 if kept is not None:
-                    listed[doc["subscriptionId"].lower()] = kept
+                    listed[sub] = kept
         self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
         self._found.subscriptions.update(listed)
         unlisted = [s for s in wanted if s not in listed]
@@ -712,6 +706,22 @@ def _is_subscription(doc: Any, sub: str | None = None) -> bool:
     sub_id = doc["subscriptionId"].lower()
     return bool(_SUBSCRIPTION_ID.match(doc["id"])) and doc["id"].lower() == f"/subscriptions/{sub_id}" \
         and sub in (None, sub_id) and unstorable(doc, "subscriptions") is None
+
+
+def _listed_subscriptions(docs: Iterable[Any], drops: Counter[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(subscription id, document) of each subscription a list names, once; the others counted in
+    `drops` (malformed, or repeating a subscription already listed: which copy to believe?)."""
+    seen: set[str] = set()
+    for doc in docs:
+        if not _is_subscription(doc):
+            drops[MALFORMED] += 1
+            continue
+        sub = doc["subscriptionId"].lower()
+        if sub in seen:
+            drops[DUPLICATE] += 1
+            continue
+        seen.add(sub)
+        yield sub, doc
 
 
 def _gap_key(scope: str, data: str) -> tuple[str, str]:

@@ -155,6 +155,17 @@ def test_subscriptions_without_an_id_are_counted_and_a_gap(arm: Emulator) -> Non
     assert len(inventory.subscriptions) == len(arm.estate.subscriptions)
 
 
+def test_a_subscription_listed_twice_is_counted_and_a_gap(arm: Emulator) -> None:
+    first = arm.estate.subscriptions[0]
+    listed = [*arm.estate.subscriptions, {**first, "state": "Disabled"}]
+    arm.add_fault(Fault(r"^/subscriptions\?", 200, times=None, body={"value": listed}))
+    inventory = collect(arm)
+    assert inventory.source["dropped_documents"]["duplicate_id"] == 1
+    assert [(g.scope, g.data) for g in inventory.gaps] == [("/subscriptions", "Microsoft.Resources/subscriptions")]
+    assert "1 repeating an id already listed" in inventory.gaps[0].error
+    assert len(inventory.subscriptions) == len(arm.estate.subscriptions)
+
+
 def _damaged(docs: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
     """A list page of `docs`, the first one with `fields` set."""
     return {"value": [{**docs[0], **fields}, *docs[1:]]}
