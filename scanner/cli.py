@@ -306,7 +306,16 @@ def diff_command(old_report: str, new_report: str, fmt: str | None, output: str 
 def main(argv: list[str] | None = None) -> None:
     """Entry point. Bad input ends in one line on stderr and exit code 2, an internal error in one line
     and exit code 4 (the traceback with -vv or BCDR_SCAN_DEBUG=1), SIGINT / SIGTERM in 130 / 143 once
-    temporary files are removed."""
+    temporary files are removed. Called without `argv` it is the process itself (the console
+    script, `python -m scanner`), whose SIGINT handler it then owns."""
+    try:
+        _main(argv)
+    finally:
+        if argv is None:
+            _signals_end_the_process()
+
+
+def _main(argv: list[str] | None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     debug = _debug_requested(args)
     tune_gc_for_batch()
@@ -339,6 +348,14 @@ def main(argv: list[str] | None = None) -> None:
         remove_leftovers()
         _internal_error(exc, debug)
     sys.exit(EXIT_OK)
+
+
+def _signals_end_the_process() -> None:
+    """The run is over, its output whole: a SIGINT from here on (while the interpreter shuts down)
+    ends the process as an unhandled SIGINT does, rather than raising KeyboardInterrupt where
+    nothing catches it and Python prints a traceback. SIGTERM is already back to its default."""
+    with suppress(ValueError):  # not the main thread (an embedding caller): leave its handler alone
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from scanner.reporters.json_report import REPORT_SCHEMA_VERSION
 from scanner.reporters.markdown import cell, code, table
 from scanner.reporters.table import block_grid, body_column, finished, label_column, resource_text, text
 from scanner.sanitize import json_text, scrub, terminal_text
+from scanner.snapshot import read_json_file
 
 DIFF_KIND = "bcdr-scan/diff"
 Key = tuple[str, str]
@@ -84,14 +85,8 @@ def is_suppressed(doc: dict[str, Any]) -> bool:
 
 def load_report(path: str | Path) -> LoadedReport:
     source = str(path)
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(source, None, f"cannot read report ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(source, None, f"not a UTF-8 text file ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"line {exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    # Bounded as a snapshot file is: a FIFO or /dev/zero must not hang the diff, nor deep nesting crash it.
+    document = read_json_file(path, "report")
     if not isinstance(document, dict) or document.get("kind") != "bcdr-scan/report":
         got = document.get("kind") if isinstance(document, dict) else type(document).__name__
         raise InputError(source, "kind", f"expected 'bcdr-scan/report', got {got!r}; give two JSON reports of "

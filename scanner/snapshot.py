@@ -199,16 +199,17 @@ def _parse_time(value: str, source: str) -> datetime:
 # --- reading a file: regular files only, bounded size and depth -------------------------------------
 
 class _Budget:
-    """The decompressed bytes a load may still read."""
+    """The decompressed bytes a load may still read, and what is being read (for messages)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, what: str = "snapshot") -> None:
         self.limit = limit
+        self.what = what
         self.used = 0
 
     def take(self, count: int, source: str) -> None:
         self.used += count
         if self.used > self.limit:
-            raise InputError(source, None, f"the snapshot holds more than {_size(self.limit)} of JSON (after "
+            raise InputError(source, None, f"the {self.what} holds more than {_size(self.limit)} of JSON (after "
                              f"decompression); raise {MAX_BYTES_ENV} to read it")
 
 
@@ -228,6 +229,13 @@ def _snapshot_files(path: Path) -> list[Path]:
     return files
 
 
+def read_json_file(path: str | Path, what: str) -> Any:
+    """One JSON file (`what`: "report", ...) read as a snapshot file is: a regular file only, gzip or
+    not, at most $BCDR_SCAN_MAX_SNAPSHOT_BYTES (1 GiB) decompressed, nesting bounded; an InputError
+    naming the file otherwise."""
+    return _read_file(Path(path), _Budget(max_bytes_from_env(), what))
+
+
 def _read_file(path: Path, budget: _Budget) -> Any:
     source = str(path)
     raw = _read_bytes(path, budget)
@@ -239,12 +247,12 @@ def _read_file(path: Path, budget: _Budget) -> Any:
 def _read_bytes(path: Path, budget: _Budget) -> bytes:
     source = str(path)
     try:
-        _require_regular(os.stat(path), source)  # follows symlinks: the target is what is read
+        _require_regular(os.stat(path), source, budget.what)  # follows symlinks: the target is what is read
         # O_NONBLOCK: should the path turn into a FIFO after the check, opening it must not hang.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
-            _require_regular(info, source)
+            _require_regular(info, source, budget.what)
             if info.st_size == 0:
                 raise InputError(source, None, "the file is empty (0 bytes)")
             if handle.read(2) == _GZIP_MAGIC:
@@ -252,18 +260,18 @@ def _read_bytes(path: Path, budget: _Budget) -> bytes:
                 return _read_gzip(handle, budget, source)
             budget.take(info.st_size, source)  # fail before reading a file that cannot fit
             handle.seek(0)
-            return _read_bounded(handle.read, _Budget(info.st_size), source)
+            return _read_bounded(handle.read, _Budget(info.st_size, budget.what), source)
     except OSError as exc:
-        raise InputError(source, None, f"cannot read snapshot ({exc.strerror or exc})") from None
+        raise InputError(source, None, f"cannot read {budget.what} ({exc.strerror or exc})") from None
 
 
-def _require_regular(info: os.stat_result, source: str) -> None:
+def _require_regular(info: os.stat_result, source: str, what: str = "snapshot") -> None:
     if stat.S_ISREG(info.st_mode):
         return
     kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
              (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
-    what = next((name for test, name in kinds if test(info.st_mode)), "not a regular file")
-    raise InputError(source, None, f"cannot read snapshot: the path is {what}, not a regular file")
+    kind = next((name for test, name in kinds if test(info.st_mode)), "not a regular file")
+    raise InputError(source, None, f"cannot read {what}: the path is {kind}, not a regular file")
 
 
 def _read_gzip(handle: Any, budget: _Budget, source: str) -> bytes:
@@ -271,10 +279,10 @@ def _read_gzip(handle: Any, budget: _Budget, source: str) -> bytes:
         with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
             data = _read_bounded(stream.read, budget, source, compressed=handle.tell)
     except EOFError:
-        raise InputError(source, None, "cannot read snapshot: the gzip data is truncated (the file ends "
+        raise InputError(source, None, f"cannot read {budget.what}: the gzip data is truncated (the file ends "
                                        "before the compressed stream does)") from None
     except (gzip.BadGzipFile, zlib.error) as exc:
-        raise InputError(source, None, f"cannot read snapshot: corrupt gzip data ({exc})") from None
+        raise InputError(source, None, f"cannot read {budget.what}: corrupt gzip data ({exc})") from None
     if not data:
         raise InputError(source, None, "the gzip data decompresses to nothing (0 bytes)")
     return data
@@ -377,6 +385,20 @@ def _schema() -> dict[str, Any]:
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_schema())
+
+
+def item_problem(section: str, item: Any) -> str | None:
+    """Why the snapshot schema refuses `item` as one entry of `section` ("subscriptions", "locations",
+    "resource_groups", "locks"), or None. Live collection asks before it keeps a document, so that
+    the snapshot it writes always loads back."""
+    error = jsonschema.exceptions.best_match(_item_validator(section).iter_errors(item))
+    return None if error is None else one_line(error.message)
+
+
+@cache
+def _item_validator(section: str) -> jsonschema.Draft202012Validator:
+    schema = _schema()
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], **schema["properties"][section]["items"]})
 
 
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {

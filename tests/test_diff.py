@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,27 @@ def test_bad_report_exits_2_with_one_line_naming_file_and_field(tmp_path, report
     assert run.code == 2
     lines = run.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"bcdr-scan: error: {bad}: {field}"), run.err
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (_fifo, "the path is a FIFO (named pipe), not a regular file"),
+    (lambda path: path.symlink_to("/dev/zero"), "the path is a device, not a regular file"),
+    (lambda path: path.write_text("[" * 100_000 + "]" * 100_000), "JSON nested deeper than 64 levels"),
+    (lambda path: path.write_text('{"kind": 1' + "0" * 5000 + "}"), "a number has more than 4,300 digits"),
+], ids=["fifo", "/dev/zero", "nested", "5000 digits"])
+def test_a_hostile_report_file_is_refused_in_one_line_never_read_forever(tmp_path, reports, make, problem):
+    """Read as a snapshot file is: only a regular file, bounded in size and nesting (a FIFO would
+    block the read forever, /dev/zero never end it, deep nesting exhaust recursion)."""
+    bad = tmp_path / "bad.json"
+    make(bad)
+    run = bcdr("diff", reports[0], bad)
+    lines = run.err.strip().splitlines()
+    assert run.code == 2 and len(lines) == 1 and lines[0].startswith(f"bcdr-scan: error: {bad}"), run.err
+    assert problem in lines[0]
 
 
 def test_missing_report_exits_2(tmp_path, reports):

@@ -23,6 +23,11 @@ from azure.core.exceptions import ServiceResponseTimeoutError
 # (ARM refills a subscription's read bucket at 25 tokens a second, so its own throttling never
 # asks for more than seconds; a longer wait is an outage or a hostile server).
 RETRY_AFTER_CAP = 60.0
+# The waits of one request's retries that no usable Retry-After asked for (backoff after a 5xx, a
+# dropped connection or a timeout; a 429 whose Retry-After is absent, negative, in the past or
+# unreadable), added up. Past it the request fails and its read waits for the re-read pass: a
+# server that fails every attempt costs seconds, not minutes (backoff alone would wait 50 s).
+RETRY_WAIT_BUDGET = 20.0
 # The whole of one HTTP attempt (connect, headers, body), however slowly the bytes trickle in.
 REQUEST_DEADLINE = 60.0
 # Response body after decompression (the largest ARM list page seen is a few MB).
@@ -38,6 +43,7 @@ SCAN_DEADLINE = 2 * 3600.0
 @dataclass(frozen=True)
 class Limits:
     retry_after_cap: float = RETRY_AFTER_CAP
+    retry_wait_budget: float = RETRY_WAIT_BUDGET
     request_deadline: float = REQUEST_DEADLINE
     max_response_bytes: int = MAX_RESPONSE_BYTES
     max_pages: int = MAX_PAGES

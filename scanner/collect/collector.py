@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,6 +54,7 @@ from scanner.collect.shape import (
     resource_problem,
     scrub,
     type_of,
+    unstorable,
 )
 from scanner.collect.throttle import TENANT_KEY, Throttle
 from scanner.model import Inventory, ReadGap, Resource, resource_group_of
@@ -212,15 +213,11 @@ class LiveCollector:
         docs = self._list_subscriptions(client)
         chosen = []
         drops = Counter[str]()
-        for doc in docs:
-            if not _is_subscription(doc):
-                drops[MALFORMED] += 1
-                continue
-            sub = doc["subscriptionId"].lower()
+        for sub, doc in _listed_subscriptions(docs, drops):
             if sub in excluded or str(doc.get("state") or "").lower() not in ACTIVE_STATES:
                 continue
             kept = self._clean(doc, drops)
-            if kept is not None and sub not in self._found.subscriptions:
+            if kept is not None:
                 self._found.subscriptions[sub] = kept
                 chosen.append(sub)
         self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
@@ -294,13 +291,11 @@ class LiveCollector:
         wanted_set = set(wanted)
         drops = Counter[str]()
         listed: dict[str, dict[str, Any]] = {}
-        for doc in self._list_subscriptions(self._tenant):
-            if not _is_subscription(doc):
-                drops[MALFORMED] += 1
-            elif doc["subscriptionId"].lower() in wanted_set:
+        for sub, doc in _listed_subscriptions(self._list_subscriptions(self._tenant), drops):
+            if sub in wanted_set:
                 kept = self._clean(doc, drops)
                 if kept is not None:
-                    listed[doc["subscriptionId"].lower()] = kept
+                    listed[sub] = kept
         self._record_drops("/subscriptions", SUBSCRIPTIONS, drops)
         self._found.subscriptions.update(listed)
         unlisted = [s for s in wanted if s not in listed]
@@ -386,7 +381,7 @@ class LiveCollector:
         # that cannot be kept may be the one whose tags place resources in a landing zone.
         docs = [to_json(g) for g in self._clients[sub].resources.resource_groups.list()]
         kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _RESOURCE_GROUP_ID),
-                          f"/subscriptions/{sub}", "*")
+                          f"/subscriptions/{sub}", "*", "resource_groups")
         if kept is None:
             return
         with self._found.lock:
@@ -423,7 +418,7 @@ class LiveCollector:
         docs = [to_json(loc) for loc in self._tenant.subscriptions.list_locations(sub)]
         kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _LOCATION_ID)
                           or (None if isinstance(doc.get("name"), str) and doc["name"] else MALFORMED),
-                          f"/subscriptions/{sub}", LOCATIONS, keep_partial=True)
+                          f"/subscriptions/{sub}", LOCATIONS, "locations", keep_partial=True)
         with self._found.lock:
             self._found.locations[sub] = kept or []
 
@@ -431,7 +426,7 @@ class LiveCollector:
         # list_at_subscription_level returns the locks of the subscription and everything in it.
         docs = raw_pages(self._clients[sub].locks.management_locks.list_at_subscription_level)
         kept = self._kept(docs, lambda doc: id_problem(doc, f"/subscriptions/{sub}/", _LOCK_ID),
-                          f"/subscriptions/{sub}", LOCKS, keep_partial=True)
+                          f"/subscriptions/{sub}", LOCKS, "locks", keep_partial=True)
         with self._found.lock:
             for doc in kept or []:
                 if self._in_rg_scope(str(doc["id"]), lock=True):
@@ -508,15 +503,16 @@ class LiveCollector:
             return True
 
     # --- documents --------------------------------------------------------------------------
-    def _kept(self, docs: list[Any], problem_of: Callable[[Any], str | None], scope: str, data: str,
+    def _kept(self, docs: list[Any], problem_of: Callable[[Any], str | None], scope: str, data: str, section: str,
               keep_partial: bool = False) -> list[dict[str, Any]] | None:
-        """The documents of a list that are not resources (groups, locks, locations), scrubbed;
-        None when some had to be dropped (the gap says why), unless `keep_partial`."""
+        """The documents of a list that are not resources (groups, locks, locations: the snapshot
+        `section` they are saved in), scrubbed; None when some had to be dropped (the gap says why),
+        unless `keep_partial`."""
         drops = Counter[str]()
         kept: dict[str, dict[str, Any]] = {}
         for item in docs:
             doc = _as_doc(item)
-            problem = MALFORMED if doc is None else problem_of(doc)
+            problem = MALFORMED if doc is None else problem_of(doc) or unstorable(doc, section)
             if problem is None and str(doc["id"]).lower() in kept:
                 problem = DUPLICATE
             if problem is not None:
@@ -709,7 +705,23 @@ def _is_subscription(doc: Any, sub: str | None = None) -> bool:
         return False
     sub_id = doc["subscriptionId"].lower()
     return bool(_SUBSCRIPTION_ID.match(doc["id"])) and doc["id"].lower() == f"/subscriptions/{sub_id}" \
-        and sub in (None, sub_id)
+        and sub in (None, sub_id) and unstorable(doc, "subscriptions") is None
+
+
+def _listed_subscriptions(docs: Iterable[Any], drops: Counter[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(subscription id, document) of each subscription a list names, once; the others counted in
+    `drops` (malformed, or repeating a subscription already listed: which copy to believe?)."""
+    seen: set[str] = set()
+    for doc in docs:
+        if not _is_subscription(doc):
+            drops[MALFORMED] += 1
+            continue
+        sub = doc["subscriptionId"].lower()
+        if sub in seen:
+            drops[DUPLICATE] += 1
+            continue
+        seen.add(sub)
+        yield sub, doc
 
 
 def _gap_key(scope: str, data: str) -> tuple[str, str]:
@@ -731,7 +743,8 @@ def _seconds(value: float) -> str:
 
 
 def _limits_json(limits: Limits) -> dict[str, Any]:
-    return {"retry_after_cap_seconds": limits.retry_after_cap, "request_deadline_seconds": limits.request_deadline,
+    return {"retry_after_cap_seconds": limits.retry_after_cap, "retry_wait_budget_seconds": limits.retry_wait_budget,
+            "request_deadline_seconds": limits.request_deadline,
             "max_response_bytes": limits.max_response_bytes, "max_pages_per_list": limits.max_pages,
             "list_deadline_seconds": limits.list_deadline, "scan_deadline_seconds": limits.scan_deadline}
 

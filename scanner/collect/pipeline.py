@@ -44,6 +44,7 @@ from scanner.collect.auth import is_loopback_http
 from scanner.collect.bounds import (
     DEFAULT_LIMITS,
     RETRY_AFTER_CAP,
+    RETRY_WAIT_BUDGET,
     ForeignOrigin,
     Limits,
     MalformedPayload,
@@ -329,13 +330,18 @@ class ReadRetryPolicy(RetryPolicy):
       a longer one is not waited for: the answer stands, and the read is tried again in the
       collector's final re-read pass;
     - no wait runs past the read's deadline;
+    - the waits no usable Retry-After asked for (backoff) add up to at most `wait_budget`
+      seconds per request: a server that fails every attempt, or answers 429 with a Retry-After
+      that is negative, in the past or garbage, ends the request after seconds, not minutes
+      (the re-read pass tries it once more);
     - a TLS certificate that does not verify, or an attempt that ran out its whole-request
       deadline (a slow drip), is not retried at once: no retry makes the certificate verify,
       and a server that drips does it again."""
 
-    def __init__(self, retry_after_cap: float, **kwargs: Any) -> None:
+    def __init__(self, retry_after_cap: float, wait_budget: float = RETRY_WAIT_BUDGET, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.retry_after_cap = retry_after_cap
+        self.wait_budget = wait_budget
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse) -> bool:  # type: ignore[type-arg]
         status = response.http_response.status_code
@@ -362,7 +368,27 @@ class ReadRetryPolicy(RetryPolicy):
     def increment(self, settings: dict[str, Any], response: Any = None, error: Exception | None = None) -> bool:
         if error is not None and (certificate_failure(error) or isinstance(error, RequestDeadline)):
             return False
-        return bool(super().increment(settings, response=response, error=error))
+        if not super().increment(settings, response=response, error=error):
+            return False
+        wait = self._unasked_wait(settings, response)
+        if wait is None:
+            return True
+        spent = settings.get("unasked_waits", 0.0) + wait
+        settings["unasked_waits"] = spent
+        return spent <= self.wait_budget
+
+    def _unasked_wait(self, settings: dict[str, Any], response: Any) -> float | None:
+        """The wait before the next attempt when no usable Retry-After sets it (None when one does).
+        A 429 without one closes the subscription's gate for the default time (ThrottlePolicy): the
+        next attempt waits at least that long."""
+        if not isinstance(response, PipelineResponse):  # an error: no answer at all
+            return self.get_backoff_time(settings)
+        if self.get_retry_after(response):
+            return None
+        backoff = self.get_backoff_time(settings)
+        unreadable = retry_after(response.http_response.headers) is None
+        return max(backoff, _DEFAULT_RETRY_AFTER) if response.http_response.status_code == 429 and unreadable \
+            else backoff
 
 
 def certificate_failure(error: BaseException) -> bool:
@@ -376,12 +402,13 @@ def certificate_failure(error: BaseException) -> bool:
     return False
 
 
-def retry_policy(backoff: float = DEFAULT_BACKOFF, retry_after_cap: float = RETRY_AFTER_CAP) -> RetryPolicy:
+def retry_policy(backoff: float = DEFAULT_BACKOFF, retry_after_cap: float = RETRY_AFTER_CAP,
+                 wait_budget: float = RETRY_WAIT_BUDGET) -> RetryPolicy:
     """Retries for reads: 429 (after Retry-After), 408 and 5xx, connection errors and timeouts,
-    with exponential backoff (0, 2x, 4x, ... `backoff` seconds, at most a minute apart); an
-    operation gives up after 10 minutes."""
-    return ReadRetryPolicy(retry_after_cap, retry_total=8, retry_connect=4, retry_read=4, retry_status=6,
-                           retry_backoff_factor=backoff, retry_backoff_max=60, timeout=600)
+    with exponential backoff (0, 2x, 4x, ... `backoff` seconds, at most a minute apart, at most
+    `wait_budget` seconds of backoff in all); an operation gives up after 10 minutes."""
+    return ReadRetryPolicy(retry_after_cap, wait_budget, retry_total=8, retry_connect=4, retry_read=4,
+                           retry_status=6, retry_backoff_factor=backoff, retry_backoff_max=60, timeout=600)
 
 
 def build_policies(credential: TokenCredential, scope: str, throttle: Throttle, stats: RequestStats,
@@ -395,7 +422,7 @@ def build_policies(credential: TokenCredential, scope: str, throttle: Throttle, 
         ProxyPolicy(),
         OriginPolicy([endpoint]),
         ContentDecodePolicy(),
-        retry_policy(backoff, limits.retry_after_cap),
+        retry_policy(backoff, limits.retry_after_cap, limits.retry_wait_budget),
         BoundsPolicy(),
         LoopbackHttpPolicy(),
         ARMChallengeAuthenticationPolicy(credential, scope),

@@ -21,6 +21,7 @@ from typing import Any
 from scanner.collect.auth import redact
 from scanner.collect.bounds import MalformedPayload
 from scanner.model import type_from_id
+from scanner.snapshot import item_problem
 
 # Drop reasons, as counted in the inventory's `source.dropped_documents`.
 MALFORMED = "malformed"  # no valid id, a field of the wrong JSON type, nesting too deep, NaN/Infinity
@@ -92,6 +93,13 @@ def id_problem(doc: Any, prefix: str, pattern: re.Pattern[str] | None = None) ->
     if pattern is not None and not pattern.match(doc["id"]):
         return MALFORMED
     return None if doc["id"].lower().startswith(prefix.lower()) else FOREIGN
+
+
+def unstorable(doc: Any, section: str) -> str | None:
+    """MALFORMED for a document of a snapshot `section` (subscriptions, locations, resource groups,
+    locks) that the snapshot schema refuses (a `tags` list, a `displayName` object): a snapshot of
+    what was kept must load back."""
+    return MALFORMED if item_problem(section, doc) else None
 
 
 def type_of(doc: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from scanner.collect.bounds import Limits
 from scanner.collect.collector import Scope
 from scanner.collect.collectors import KEY_VAULT
 from scanner.model import Inventory
+from scanner.snapshot import load_snapshot, save_snapshot
 from tests.collect.conftest import collect, collector
 from tests.emulator import Emulator, Fault
 from tests.emulator.server import _gzip_zeros
@@ -154,6 +155,45 @@ def test_subscriptions_without_an_id_are_counted_and_a_gap(arm: Emulator) -> Non
     assert len(inventory.subscriptions) == len(arm.estate.subscriptions)
 
 
+def test_a_subscription_listed_twice_is_counted_and_a_gap(arm: Emulator) -> None:
+    first = arm.estate.subscriptions[0]
+    listed = [*arm.estate.subscriptions, {**first, "state": "Disabled"}]
+    arm.add_fault(Fault(r"^/subscriptions\?", 200, times=None, body={"value": listed}))
+    inventory = collect(arm)
+    assert inventory.source["dropped_documents"]["duplicate_id"] == 1
+    assert [(g.scope, g.data) for g in inventory.gaps] == [("/subscriptions", "Microsoft.Resources/subscriptions")]
+    assert "1 repeating an id already listed" in inventory.gaps[0].error
+    assert len(inventory.subscriptions) == len(arm.estate.subscriptions)
+
+
+def _damaged(docs: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A list page of `docs`, the first one with `fields` set."""
+    return {"value": [{**docs[0], **fields}, *docs[1:]]}
+
+
+@pytest.mark.parametrize(("section", "pattern", "scope", "data"), [
+    ("resource_groups", f"^/subscriptions/{SUB1}/resourcegroups\\?", f"/subscriptions/{SUB1}", "*"),
+    ("locks", f"^/subscriptions/{SUB1}/providers/microsoft\\.authorization/locks\\?", f"/subscriptions/{SUB1}",
+     "Microsoft.Authorization/locks"),
+    ("subscriptions", r"^/subscriptions\?", "/subscriptions", "Microsoft.Resources/subscriptions"),
+])
+def test_a_document_the_snapshot_schema_refuses_is_dropped_and_the_snapshot_loads_back(
+        arm: Emulator, tmp_path: Any, section: str, pattern: str, scope: str, data: str) -> None:
+    """A group whose tags are a list, a lock whose tags are text, a subscription whose name is
+    an object: kept, they would make a snapshot that `scan --snapshot` refuses."""
+    docs = {"resource_groups": [g for g in arm.estate.resource_groups if g["id"].split("/")[2] == SUB1],
+            "locks": arm.index.locks_under(f"/subscriptions/{SUB1}"),
+            "subscriptions": arm.estate.subscriptions}[section]
+    damage = {"resource_groups": {"tags": ["x"]}, "locks": {"tags": "text"},
+              "subscriptions": {"displayName": {"a": 1}}}[section]
+    arm.add_fault(Fault(pattern, 200, times=None, body=_damaged(docs, **damage)))
+    inventory = collect(arm)
+    assert inventory.source["dropped_documents"]["malformed"] == 1
+    assert (scope, data) in [(g.scope, g.data) for g in inventory.gaps]
+    save_snapshot(inventory, tmp_path / "estate.json")
+    assert len(load_snapshot(tmp_path / "estate.json").resources) == len(inventory.resources)
+
+
 def test_a_document_nested_absurdly_deep_or_with_nan_is_dropped(arm: Emulator, tmp_path: Any) -> None:
     mine = vault_in(arm, SUB1)
     deep: dict[str, Any] = {}
@@ -194,6 +234,23 @@ def test_a_read_deferred_by_a_long_retry_after_is_recovered_by_the_re_read(arm: 
     assert kept(inventory, FACTORIES) == served(arm, FACTORIES)
     assert [r.status for r in list_calls(arm, FACTORIES)] == [429, 200]
     assert inventory.source["rereads"] == {"reads": 1, "recovered": 1}
+
+
+@pytest.mark.parametrize(("status", "retry_after", "attempts"), [
+    (500, None, 3), (429, "-1", 3), (429, "Thu, 01 Jan 1970 00:00:00 GMT", 3),
+    (429, "soon", 1),  # no usable Retry-After: the subscription pauses 5 s, which the budget counts
+], ids=["500", "429 negative", "429 in the past", "429 unreadable"])
+def test_retries_no_usable_retry_after_asked_for_stop_at_the_wait_budget(arm: Emulator, status: int,
+                                                                         retry_after: str | None,
+                                                                         attempts: int) -> None:
+    """Backoff here is 0, 0.02, 0.04, ... s: three attempts fit a budget of 0.05 s (seven would be
+    made without it); with the real figures a failing server costs 11 to 20 s per pass, not 50 to 65."""
+    arm.add_fault(Fault(first_page(VAULTS), status, times=None, retry_after=retry_after))
+    inventory = collect(arm, limits=Limits(retry_wait_budget=0.05 if attempts > 1 else 4.0))
+    assert [(g.scope, g.data, g.status) for g in inventory.gaps] == [(f"/subscriptions/{SUB1}", VAULTS, status)]
+    assert "retries exhausted" in inventory.gaps[0].error
+    assert [r.status for r in list_calls(arm, VAULTS)] == [status] * attempts * 2  # the read, then the re-read
+    assert inventory.source["limits"]["retry_wait_budget_seconds"] == (0.05 if attempts > 1 else 4.0)
 
 
 # --- the re-read pass -----------------------------------------------------------------------

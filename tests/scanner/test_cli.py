@@ -532,6 +532,28 @@ def test_a_signal_during_the_write_leaves_no_temporary_file_and_the_old_report(t
     assert report.read_text() == "previous report"
 
 
+# SIGINT once the command is over, while the interpreter shuts down (the last atexit hook here):
+# nothing is left to clean up, and nothing catches a KeyboardInterrupt there.
+SIGINT_AT_EXIT = """
+import atexit, os, signal, sys, time
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(5)))
+sys.argv[0] = "bcdr-scan"
+from scanner.cli import main
+main()
+"""
+
+
+def test_a_sigint_as_the_process_exits_ends_it_without_a_traceback(tmp_path: Path):
+    report = tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-c", SIGINT_AT_EXIT, "scan", "--sample", "-o", str(report)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == -signal.SIGINT
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+    assert json.loads(report.read_text())["kind"] == "bcdr-scan/report"
+
+
 def test_a_reader_that_goes_away_ends_the_run_quietly_with_141():
     child = subprocess.Popen([sys.executable, "-m", "scanner", "scan", "--sample", "--format", "json"], cwd=REPO,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
