@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from scanner import INFORMATION_URI, TOOL_NAME, __version__
 from scanner.check import Check, Severity, Status
 from scanner.docs import DOCS_URL, check_page
 from scanner.engine import Outcome, ScanResult
+from scanner.jsonwrite import indented_json
 from scanner.model import ReadGap
 from scanner.reporters.base import (
     ReportOptions,
@@ -115,7 +115,7 @@ def render_sarif(scan: ScanResult, options: ReportOptions) -> str:
 
 def serialize(document: dict[str, Any]) -> str:
     """The log as written: secrets scrubbed here, so the size limits are judged on what is written."""
-    return json_text(json.dumps(document, indent=2, default=jsonable) + "\n")
+    return json_text(indented_json(document, jsonable) + "\n")
 
 
 def sarif_document(scan: ScanResult, options: ReportOptions, limits: SarifLimits | None = None) -> dict[str, Any]:

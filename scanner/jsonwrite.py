@@ -1,0 +1,88 @@
+"""Indented JSON text exactly as `json.dumps(document, indent=2, default=default)` writes it, made by
+orjson where orjson writes the same bytes.
+
+The standard library writes indented JSON in pure Python: 4 s of a 100,000-resource scan's 64 MB
+JSON report (bench/bench_evaluate.py), most of a SARIF log's time. orjson writes the same layout
+(two-space indent, `": "` after keys, insertion order) some 20 times faster, but differs in a few
+places, each handled here so the output stays byte for byte what `json.dumps` writes:
+
+* non-ASCII text and DEL are written raw by orjson; `json.dumps` escapes them (`ensure_ascii`), which
+  also keeps bidirectional overrides and line separators out of the raw file. They are escaped after.
+* NaN and infinities become `null` in orjson (`NaN` / `Infinity` in `json.dumps`), a float prints
+  `1e-7` where `repr` prints `1e-07`, a plain `Enum` is written by its value where `json.dumps` calls
+  `default`, and so is a `UUID`: `_orjson_agrees` walks the document first and falls back to the
+  standard library on any such value.
+* orjson refuses what `json.dumps` may still write (keys that are not exactly `str`, integers beyond
+  64 bits, lone surrogates, nesting beyond 254 levels): the standard library then writes it.
+
+tests/scanner/test_jsonwrite.py holds both writers to the same output on generated documents.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+# What json.dumps(ensure_ascii=True) escapes that orjson writes raw: DEL and everything beyond ASCII.
+_UNESCAPED = re.compile("[\x7f-\U0010ffff]")
+# What orjson writes itself where json.dumps calls `default` (a named tuple is a tuple subclass).
+_WRITTEN_DIFFERENTLY = (tuple, enum.Enum, uuid.UUID)
+
+
+def indented_json(document: Any, default: Callable[[Any], Any]) -> str:
+    """`json.dumps(document, indent=2, default=default)`, fast where it can be."""
+    try:
+        agrees = _orjson_agrees(document, default)
+    except RecursionError:  # a cycle (or nesting deeper than Python recurses): json.dumps says what is wrong
+        agrees = False
+    if agrees:
+        try:
+            text = orjson.dumps(document, default=default, option=_OPTIONS).decode("utf-8")
+        except orjson.JSONEncodeError:
+            pass
+        else:
+            return text if text.isascii() and "\x7f" not in text else _UNESCAPED.sub(_ascii_escape, text)
+    return json.dumps(document, indent=2, default=default)
+
+
+def _orjson_agrees(node: Any, default: Callable[[Any], Any]) -> bool:
+    """Whether orjson writes `node` as json.dumps does (what orjson refuses is caught by the caller).
+    Containers first: they are what the walk spends its time on."""
+    if isinstance(node, dict | list) or type(node) is tuple:
+        for value in node.values() if isinstance(node, dict) else node:
+            if not (_scalar(value) or _orjson_agrees(value, default)):
+                return False
+        return True
+    if isinstance(node, str | int) or node is None:  # subclasses too (StrEnum, IntEnum): both write the value
+        return True
+    if isinstance(node, float):
+        return type(node) is float and math.isfinite(node) and orjson.dumps(node).decode() == float.__repr__(node)
+    if isinstance(node, _WRITTEN_DIFFERENTLY):
+        return False
+    try:
+        converted = default(node)
+    except (TypeError, ValueError):  # `default` refuses the value: json.dumps raises that error
+        return False
+    return _orjson_agrees(converted, default)
+
+
+def _scalar(value: Any) -> bool:
+    """The values both write the same way, tested by type alone (the bulk of a report)."""
+    return type(value) is str or type(value) is int or type(value) is bool or value is None
+
+
+def _ascii_escape(match: re.Match[str]) -> str:
+    """As json.dumps writes a character beyond ASCII: `\\u00e9`, or a surrogate pair beyond the BMP."""
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
