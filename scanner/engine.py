@@ -74,9 +74,29 @@ class ScanResult:
     started_at: datetime
     finished_at: datetime
     zone_of: dict[str, Zone] = field(default_factory=dict)
+    # The outcomes of each status, grouped once and each group sorted (in report order) when first asked
+    # for: a report asks for the findings four times and for the unknown verdicts twice, of 259,000
+    # outcomes at 100,000 resources. Keyed by the list and its length, so a caller replacing or
+    # extending `outcomes` is not given a stale answer.
+    _groups: tuple[tuple[int, int], dict[Status, list[Outcome]]] | None = field(default=None, init=False,
+                                                                              repr=False, compare=False)
+    _sorted: set[Status] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def with_status(self, status: Status) -> list[Outcome]:
-        return sorted((o for o in self.outcomes if o.status == status), key=Outcome.sort_key)
+        groups = self._by_status()
+        if status not in self._sorted:
+            groups.get(status, []).sort(key=Outcome.sort_key)
+            self._sorted.add(status)
+        return list(groups.get(status, ()))
+
+    def _by_status(self) -> dict[Status, list[Outcome]]:
+        key = (id(self.outcomes), len(self.outcomes))
+        if self._groups is None or self._groups[0] != key:
+            groups: dict[Status, list[Outcome]] = defaultdict(list)
+            for outcome in self.outcomes:
+                groups[outcome.result.status].append(outcome)
+            self._groups, self._sorted = (key, dict(groups)), set()
+        return self._groups[1]
 
     @property
     def findings(self) -> list[Outcome]:
@@ -84,13 +104,11 @@ class ScanResult:
 
     @property
     def coverage_complete(self) -> bool:
-        return not self.inventory.gaps and not any(o.status == Status.UNKNOWN for o in self.outcomes)
+        return not self.inventory.gaps and Status.UNKNOWN not in self._by_status()
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys((str(s) for s in Status), 0)
-        for outcome in self.outcomes:
-            counts[str(outcome.status)] += 1
-        return counts
+        groups = self._by_status()
+        return {str(s): len(groups.get(s, ())) for s in Status}
 
     def findings_by_severity(self) -> dict[str, int]:
         counts = dict.fromkeys((str(s) for s in Severity), 0)
