@@ -16,9 +16,10 @@ from scanner.model import Inventory, Resource
 from scanner.policy import Policy, Zone
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Outcome:
-    """One check's verdict on one resource, with the zone it was judged against."""
+    """One check's verdict on one resource, with the zone it was judged against (not frozen, for speed:
+    see Result)."""
 
     check: Check
     resource: Resource
@@ -140,6 +141,7 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
             by_type[resource_type.lower()].append(check)
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
+    contexts: dict[int, EvaluationContext] = {}  # one per zone (by identity: a Zone's dicts make it unhashable)
     for resource in inventory.resources:
         candidates = _candidates(by_type.get(resource.type_key, ()), resource)
         if not candidates:
@@ -152,7 +154,9 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
                             for c, _ in candidates)
             continue
         zone_of[resource.key] = zone
-        ctx = EvaluationContext(inventory, zone, policy, scan_time)
+        ctx = contexts.get(id(zone))
+        if ctx is None:
+            ctx = contexts[id(zone)] = EvaluationContext(inventory, zone, policy, scan_time)
         outcomes.extend(Outcome(c, resource, zone, _malformed(resource, error) if error else _run(c, resource, ctx))
                         for c, error in candidates)
     return ScanResult(inventory, policy, checks, outcomes, scan_time, started, datetime.now(UTC), zone_of)
