@@ -61,6 +61,12 @@ def type_from_id(resource_id: str) -> str:
     return "/".join([namespace, *rest[0::2]])
 
 
+def _is_mapping(value: Any) -> bool:
+    """isinstance(value, Mapping), without the ABC's check for the dicts JSON is made of (the checks ask
+    millions of times)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 class cached_attribute(Generic[T]):
     """`functools.cached_property` without its lock: Python 3.11 takes an RLock on every first access,
     a fifth of the time a 100,000-resource scan spends in the model. The value is computed once and kept
@@ -127,17 +133,17 @@ class Resource:
     @property
     def sku(self) -> Mapping[str, Any] | None:
         sku = self.raw.get("sku")
-        return sku if isinstance(sku, Mapping) else None
+        return sku if _is_mapping(sku) else None
 
     @property
     def tags(self) -> dict[str, str]:
         tags = self.raw.get("tags")
-        return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+        return {str(k): str(v) for k, v in tags.items()} if _is_mapping(tags) else {}
 
     @property
     def properties(self) -> Mapping[str, Any]:
         props = self.raw.get("properties")
-        return props if isinstance(props, Mapping) else {}
+        return props if _is_mapping(props) else {}
 
     @cached_attribute
     def subscription_id(self) -> str | None:
@@ -161,7 +167,7 @@ class Resource:
         """A nested value under `properties`, or `default` when any step is missing."""
         node: Any = self.properties
         for step in path:
-            if not isinstance(node, Mapping) or step not in node:
+            if not _is_mapping(node) or step not in node:
                 return default
             node = node[step]
         return node
@@ -217,15 +223,9 @@ class Inventory:
         self.reindex()
 
     def reindex(self) -> None:
-        self._by_id: dict[str, Resource] = {}
-        self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-        for resource in self.resources:
-            self._by_id[resource.key] = resource
-            self._by_type[resource.type_key].append(resource)
-            parent = resource.parent_id
-            if parent:
-                self._children[(parent.lower(), resource.type_key)].append(resource)
+        """Index the inventory again after its lists changed. The resources are indexed when first looked
+        up: loading makes inventories that are merged before anything is looked up in them."""
+        self._resource_index: _ResourceIndex | None = None
         self._rg_tags = {
             str(rg.get("id", "")).lower(): {str(k): str(v) for k, v in rg["tags"].items()}
             if isinstance(rg.get("tags"), Mapping) else {}
@@ -246,15 +246,21 @@ class Inventory:
         return self._derived[key]
 
     # --- lookups -------------------------------------------------------------------------
+    def _resources_indexed(self) -> _ResourceIndex:
+        if self._resource_index is None:
+            self._resource_index = _ResourceIndex(self.resources)
+        return self._resource_index
+
     def get(self, resource_id: str) -> Resource | None:
-        return self._by_id.get(resource_id.lower())
+        return (self._resource_index or self._resources_indexed()).by_id.get(resource_id.lower())
 
     def of_type(self, resource_type: str) -> Iterator[Resource]:
-        return iter(self._by_type.get(resource_type.lower(), ()))
+        return iter((self._resource_index or self._resources_indexed()).by_type.get(resource_type.lower(), ()))
 
     def children(self, parent: Resource | str, child_type: str) -> list[Resource]:
         parent_key = (parent.id if isinstance(parent, Resource) else parent).lower()
-        return list(self._children.get((parent_key, child_type.lower()), []))
+        index = self._resource_index or self._resources_indexed()
+        return list(index.children.get((parent_key, child_type.lower()), []))
 
     def gap(self, resource: Resource | str, data: str) -> ReadGap | None:
         """The read gap, if any, that leaves `data` of this resource unknown (the first one listed)."""
@@ -335,6 +341,21 @@ class Inventory:
                 self.collected_at = other.collected_at
             self.source = {**other.source, **self.source}
         self.reindex()
+
+
+class _ResourceIndex:
+    """An inventory's resources by id, by type and by (parent, child type), lower-cased."""
+
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        self.by_id: dict[str, Resource] = {}
+        self.by_type: dict[str, list[Resource]] = defaultdict(list)
+        self.children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for resource in resources:
+            self.by_id[resource.key] = resource
+            self.by_type[resource.type_key].append(resource)
+            parent = resource.parent_id
+            if parent:
+                self.children[(parent.lower(), resource.type_key)].append(resource)
 
 
 def _dedupe(items: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str | None]) -> list[dict[str, Any]]:
