@@ -86,7 +86,8 @@ def finding_json(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
 def render_json(scan: ScanResult, options: ReportOptions) -> str:
     """The report, faithful to the data (JSON escapes control characters itself) except that secrets
     (anything shaped like a JWT, the live token) are replaced (`json_text`)."""
-    return json_text(indented_json(report_document(scan, options), jsonable) + "\n")
+    # Temporaries all the way: each step owns, and lets go of, what the one before made (64 MB each).
+    return json_text(indented_json(report_document(scan, options), jsonable).decode("ascii"))
 
 
 def jsonable(value: Any) -> Any:

@@ -115,7 +115,7 @@ def render_sarif(scan: ScanResult, options: ReportOptions) -> str:
 
 def serialize(document: dict[str, Any]) -> str:
     """The log as written: secrets scrubbed here, so the size limits are judged on what is written."""
-    return json_text(indented_json(document, jsonable) + "\n")
+    return json_text(indented_json(document, jsonable).decode("ascii"))
 
 
 def sarif_document(scan: ScanResult, options: ReportOptions, limits: SarifLimits | None = None) -> dict[str, Any]:
