@@ -8,6 +8,7 @@ ARM does; everything here keys on lower-cased ids.
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -120,11 +121,12 @@ class Resource:
 
     @cached_attribute
     def type_key(self) -> str:
-        return self.type.lower()
+        return sys.intern(self.type.lower())  # interned: a few dozen types, 100,000 resources
 
     @cached_attribute
     def location(self) -> str | None:
-        return normalize_region(self.raw.get("location"))
+        region = normalize_region(self.raw.get("location"))
+        return sys.intern(region) if region else region
 
     @property
     def kind(self) -> str | None:
@@ -147,11 +149,13 @@ class Resource:
 
     @cached_attribute
     def subscription_id(self) -> str | None:
-        return subscription_of(self.id)
+        subscription = subscription_of(self.id)
+        return sys.intern(subscription) if subscription else subscription
 
     @cached_attribute
     def resource_group(self) -> str | None:
-        return resource_group_of(self.id)
+        group = resource_group_of(self.id)
+        return sys.intern(group) if group else group
 
     @cached_attribute
     def parent_id(self) -> str | None:
