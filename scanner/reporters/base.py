@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from scanner.baseline import AppliedBaseline
@@ -71,18 +72,18 @@ def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> li
     types: dict[str, Counter[str]] = defaultdict(Counter)
     for resource in counted_resources(scan):
         types[scan.zone_of[resource.key].name][resource.type] += 1
-    # Counted over (zone, value) pairs in comprehensions: a loop of per-zone counter updates took 2 s
-    # of a 100,000-resource report.
+    # Counted over (zone, value) pairs that attrgetter makes in C: a Python loop updating per-zone
+    # counters took 2 s of a 100,000-resource report (259,000 outcomes).
     outcomes = scan.outcomes
-    pairs = Counter([(o.zone.name, o.result.status) for o in outcomes])
+    pairs = Counter(map(attrgetter("zone.name", "result.status"), outcomes))
     pairs.update((o.zone.name, "suppressed") for o in scan.findings if is_suppressed(o, options))
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     for (name, status), count in pairs.items():
         statuses[name][str(status)] = count
     checks: dict[str, set[str]] = defaultdict(set)
-    for name, check_id in {(o.zone.name, o.check.id) for o in outcomes}:
+    for name, check_id in set(map(attrgetter("zone.name", "check.id"), outcomes)):
         checks[name].add(check_id)
-    judged = Counter(name for name, _ in {(o.zone.name, o.resource.key) for o in outcomes})
+    judged = Counter(name for name, _ in set(map(attrgetter("zone.name", "resource.key"), outcomes)))
     summaries = []
     for zone in scan.policy.all_zones:
         counts = statuses.get(zone.name, Counter())

@@ -59,7 +59,8 @@ FINGERPRINT_KEY = "bcdrScan/v1"
 URI_BASE_ID = "AZURE_RESOURCES"
 CATEGORY_PREFIX = "bcdr-scan"
 MAX_SUBSCRIPTIONS_IN_CATEGORY = 5
-MAX_TAGS = 10  # GitHub keeps at most 10 tags per rule (20 accepted)
+MAX_TAGS = 10
+_URI_AS_IS = re.compile(r"[A-Za-z0-9_.~/-]*")  # GitHub keeps at most 10 tags per rule (20 accepted)
 
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
           Severity.LOW: "note", Severity.INFO: "note"}
@@ -336,7 +337,10 @@ def artifact_uri(resource_id: str) -> str:
         else:
             out.append(parts[i])
             i += 1
-    return "/".join(quote(segment.lower(), safe="-._~") for segment in out)
+    segments = [segment.lower() for segment in out]
+    uri = "/".join(segments)
+    # quote() leaves these characters as they are: most ids need no call to it at all.
+    return uri if _URI_AS_IS.fullmatch(uri) else "/".join(quote(segment, safe="-._~") for segment in segments)
 
 
 def resource_location(resource_id: str, name: str | None = None) -> dict[str, Any]:
