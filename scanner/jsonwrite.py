@@ -63,16 +63,33 @@ def indented_json(document: Any, default: Callable[[Any], Any]) -> bytes:
 
 def _orjson_agrees(node: Any, default: Callable[[Any], Any]) -> bool:
     """Whether orjson writes `node` as json.dumps does (what orjson refuses is caught by the caller).
-    Containers first: they are what the walk spends its time on."""
-    if isinstance(node, dict | list) or type(node) is tuple:
-        for value in node.values() if isinstance(node, dict) else node:
-            if not (_scalar(value) or _orjson_agrees(value, default)):
-                return False
-        return True
+    Written for speed: a report is a million values, nearly all of them strings and ints in dicts."""
+    if type(node) is dict:
+        values: Any = node.values()
+    elif type(node) is list:
+        values = node
+    else:
+        return _value_agrees(node, default)
+    for value in values:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            continue
+        if not (_orjson_agrees(value, default) if kind is dict or kind is list else _value_agrees(value, default)):
+            return False
+    return True
+
+
+def _value_agrees(node: Any, default: Callable[[Any], Any]) -> bool:
+    """The same for anything but a plain dict or list, in json.dumps' own order of tests: str, None, int
+    (bool among them), float, list / tuple, dict, and else `default`."""
     if isinstance(node, str | int) or node is None:  # subclasses too (StrEnum, IntEnum): both write the value
         return True
     if isinstance(node, float):
         return type(node) is float and math.isfinite(node) and orjson.dumps(node).decode() == float.__repr__(node)
+    if isinstance(node, list) or type(node) is tuple:
+        return all(_orjson_agrees(v, default) for v in node)
+    if isinstance(node, dict):
+        return all(_orjson_agrees(v, default) for v in node.values())
     if isinstance(node, _WRITTEN_DIFFERENTLY):
         return False
     try:
@@ -80,11 +97,6 @@ def _orjson_agrees(node: Any, default: Callable[[Any], Any]) -> bool:
     except (TypeError, ValueError):  # `default` refuses the value: json.dumps raises that error
         return False
     return _orjson_agrees(converted, default)
-
-
-def _scalar(value: Any) -> bool:
-    """The values both write the same way, tested by type alone (the bulk of a report)."""
-    return type(value) is str or type(value) is int or type(value) is bool or value is None
 
 
 def _ascii_escape(match: re.Match[str]) -> str:
