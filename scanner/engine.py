@@ -139,11 +139,13 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
     for check in checks:
         for resource_type in check.resource_types():
             by_type[resource_type.lower()].append(check)
+    # Asked per resource only of the checks that narrow the type (Check.applies_to says yes to all).
+    narrowing = {id(c) for c in checks if getattr(c.applies_to, "__func__", None) is not Check.applies_to}
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
     contexts: dict[int, EvaluationContext] = {}  # one per zone (by identity: a Zone's dicts make it unhashable)
     for resource in inventory.resources:
-        candidates = _candidates(by_type.get(resource.type_key, ()), resource)
+        candidates = _candidates(by_type.get(resource.type_key, ()), resource, narrowing)
         if not candidates:
             continue
         try:
@@ -168,11 +170,15 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
 DATA_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError, RecursionError)
 
 
-def _candidates(checks: Iterable[Check], resource: Resource) -> list[tuple[Check, BaseException | None]]:
+def _candidates(checks: Iterable[Check], resource: Resource,
+                narrowing: set[int]) -> list[tuple[Check, BaseException | None]]:
     """The checks that apply to the resource; one whose applies_to a malformed document breaks is kept with
     its error (its verdict is unknown), never skipped silently."""
     found: list[tuple[Check, BaseException | None]] = []
     for check in checks:
+        if id(check) not in narrowing:
+            found.append((check, None))
+            continue
         try:
             if check.applies_to(resource):
                 found.append((check, None))

@@ -24,13 +24,28 @@ _LOCK_MARKER = "/providers/microsoft.authorization/locks/"
 
 
 def subscription_of(resource_id: str) -> str | None:
+    parts = _id_parts(resource_id)
+    if parts is not None:
+        return parts[2].lower()
     match = _SUBSCRIPTION_RE.match(resource_id or "")
     return match.group(1).lower() if match else None
 
 
 def resource_group_of(resource_id: str) -> str | None:
+    parts = _id_parts(resource_id)
+    if parts is not None and len(parts) > 4 and parts[3] in ("resourceGroups", "resourcegroups") and parts[4]:
+        return parts[4]
     match = _RESOURCE_GROUP_RE.match(resource_id or "")
     return match.group(1) if match else None
+
+
+def _id_parts(resource_id: str) -> list[str] | None:
+    """The id split at its first five slashes when it is spelled as ARM writes it (`/subscriptions/<id>`):
+    the common case, without the case-insensitive patterns (the fallback for every other spelling)."""
+    if not resource_id or not resource_id.startswith("/subscriptions/"):
+        return None
+    parts = resource_id.split("/", 5)
+    return parts if parts[2] else None
 
 
 def parent_id_of(resource_id: str) -> str | None:
