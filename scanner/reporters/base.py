@@ -62,7 +62,10 @@ def counted_resources(scan: ScanResult) -> list[Resource]:
     accounts, Cosmos DB accounts, SQL databases, vaults, workspaces...), each once, in its zone.
     The child documents read beside them (blob services, retention policies, replication links,
     failover groups, geo-backup policies) are settings of those resources, not resources."""
-    return list({r.key: r for r in scan.inventory.resources if r.key in scan.zone_of}.values())
+    inventory = scan.inventory
+    # The resources judged are the zone map's keys, in the order evaluation met them; looking each up
+    # (the last document of an id wins, as in the inventory) beats filtering all 100,000 documents.
+    return [resource for key in scan.zone_of if (resource := inventory.get(key)) is not None]
 
 
 def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> list[dict[str, Any]]:
@@ -70,8 +73,9 @@ def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> li
     and was not examined (resources by type, checks run, passed / failed / suppressed / unknown)."""
     options = options or ReportOptions()
     types: dict[str, Counter[str]] = defaultdict(Counter)
-    for resource in counted_resources(scan):
-        types[scan.zone_of[resource.key].name][resource.type] += 1
+    zone_of = scan.zone_of
+    for (name, resource_type), count in Counter((zone_of[r.key].name, r.type) for r in counted_resources(scan)).items():
+        types[name][resource_type] = count
     # Counted over (zone, value) pairs that attrgetter makes in C: a Python loop updating per-zone
     # counters took 2 s of a 100,000-resource report (259,000 outcomes).
     outcomes = scan.outcomes
