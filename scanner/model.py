@@ -8,12 +8,12 @@ ARM does; everything here keys on lower-cased ids.
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from scanner.regions import RegionCatalog, RegionInfo, normalize_region
 
@@ -24,13 +24,28 @@ _LOCK_MARKER = "/providers/microsoft.authorization/locks/"
 
 
 def subscription_of(resource_id: str) -> str | None:
+    parts = _id_parts(resource_id)
+    if parts is not None:
+        return parts[2].lower()
     match = _SUBSCRIPTION_RE.match(resource_id or "")
     return match.group(1).lower() if match else None
 
 
 def resource_group_of(resource_id: str) -> str | None:
+    parts = _id_parts(resource_id)
+    if parts is not None and len(parts) > 4 and parts[3] in ("resourceGroups", "resourcegroups") and parts[4]:
+        return parts[4]
     match = _RESOURCE_GROUP_RE.match(resource_id or "")
     return match.group(1) if match else None
+
+
+def _id_parts(resource_id: str) -> list[str] | None:
+    """The id split at its first five slashes when it is spelled as ARM writes it (`/subscriptions/<id>`):
+    the common case, without the case-insensitive patterns (the fallback for every other spelling)."""
+    if not resource_id or not resource_id.startswith("/subscriptions/"):
+        return None
+    parts = resource_id.split("/", 5)
+    return parts if parts[2] else None
 
 
 def parent_id_of(resource_id: str) -> str | None:
@@ -62,6 +77,32 @@ def type_from_id(resource_id: str) -> str:
     return "/".join([namespace, *rest[0::2]])
 
 
+def _is_mapping(value: Any) -> bool:
+    """isinstance(value, Mapping), without the ABC's check for the dicts JSON is made of (the checks ask
+    millions of times)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+class cached_attribute(Generic[T]):
+    """`functools.cached_property` without its lock: Python 3.11 takes an RLock on every first access,
+    a fifth of the time a 100,000-resource scan spends in the model. The value is computed once and kept
+    in the instance's `__dict__` (which frozen dataclasses allow), so later reads never reach here."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 def lock_scope_of(lock_id: str) -> str:
     """The scope a management lock applies to (subscription, resource group or resource id)."""
     cut = lock_id.lower().find(_LOCK_MARKER)
@@ -77,29 +118,30 @@ class Resource:
 
     raw: Mapping[str, Any]
 
-    @cached_property
+    @cached_attribute
     def id(self) -> str:
         return str(self.raw.get("id") or "")
 
-    @cached_property
+    @cached_attribute
     def key(self) -> str:
         return self.id.lower()
 
-    @cached_property
+    @cached_attribute
     def name(self) -> str:
         return str(self.raw.get("name") or self.id.rsplit("/", 1)[-1])
 
-    @cached_property
+    @cached_attribute
     def type(self) -> str:
         return str(self.raw.get("type") or type_from_id(self.id))
 
-    @cached_property
+    @cached_attribute
     def type_key(self) -> str:
-        return self.type.lower()
+        return sys.intern(self.type.lower())  # interned: a few dozen types, 100,000 resources
 
-    @cached_property
+    @cached_attribute
     def location(self) -> str | None:
-        return normalize_region(self.raw.get("location"))
+        region = normalize_region(self.raw.get("location"))
+        return sys.intern(region) if region else region
 
     @property
     def kind(self) -> str | None:
@@ -108,35 +150,43 @@ class Resource:
     @property
     def sku(self) -> Mapping[str, Any] | None:
         sku = self.raw.get("sku")
-        return sku if isinstance(sku, Mapping) else None
+        return sku if _is_mapping(sku) else None
 
     @property
     def tags(self) -> dict[str, str]:
         tags = self.raw.get("tags")
-        return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, Mapping) else {}
+        return {str(k): str(v) for k, v in tags.items()} if _is_mapping(tags) else {}
 
     @property
     def properties(self) -> Mapping[str, Any]:
         props = self.raw.get("properties")
-        return props if isinstance(props, Mapping) else {}
+        return props if _is_mapping(props) else {}
 
-    @cached_property
+    @cached_attribute
     def subscription_id(self) -> str | None:
-        return subscription_of(self.id)
+        subscription = subscription_of(self.id)
+        return sys.intern(subscription) if subscription else subscription
 
-    @cached_property
+    @cached_attribute
     def resource_group(self) -> str | None:
-        return resource_group_of(self.id)
+        group = resource_group_of(self.id)
+        return sys.intern(group) if group else group
 
-    @cached_property
+    @cached_attribute
     def parent_id(self) -> str | None:
         return parent_id_of(self.id)
+
+    @cached_attribute
+    def resource_group_key(self) -> str | None:
+        """The lower-cased id of the resource's resource group, or None outside one."""
+        sub, rg = self.subscription_id, self.resource_group
+        return f"/subscriptions/{sub}/resourcegroups/{rg.lower()}" if sub and rg else None
 
     def prop(self, *path: str, default: Any = None) -> Any:
         """A nested value under `properties`, or `default` when any step is missing."""
         node: Any = self.properties
         for step in path:
-            if not isinstance(node, Mapping) or step not in node:
+            if not _is_mapping(node) or step not in node:
                 return default
             node = node[step]
         return node
@@ -157,10 +207,19 @@ class ReadGap:
     status: int | None = None
 
     def covers(self, resource_id: str, data: str) -> bool:
-        scope = self.scope.lower().rstrip("/")
-        target = resource_id.lower()
-        in_scope = target == scope or target.startswith(scope + "/")
-        return in_scope and (self.data == "*" or self.data.lower() == data.lower())
+        return self.names(data) and self.holds(resource_id.lower())
+
+    def names(self, data: str) -> bool:
+        return self.data == "*" or self.data.lower() == data.lower()
+
+    def holds(self, resource_key: str) -> bool:
+        """Whether the lower-cased resource id is the scope or below it."""
+        scope = self._scope_key
+        return resource_key == scope or resource_key.startswith(scope + "/")
+
+    @cached_attribute
+    def _scope_key(self) -> str:
+        return self.scope.lower().rstrip("/")
 
     def to_json(self) -> dict[str, Any]:
         return {"scope": self.scope, "data": self.data, "error": self.error, "status": self.status}
@@ -183,15 +242,9 @@ class Inventory:
         self.reindex()
 
     def reindex(self) -> None:
-        self._by_id: dict[str, Resource] = {}
-        self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-        for resource in self.resources:
-            self._by_id[resource.key] = resource
-            self._by_type[resource.type_key].append(resource)
-            parent = resource.parent_id
-            if parent:
-                self._children[(parent.lower(), resource.type_key)].append(resource)
+        """Index the inventory again after its lists changed. The resources are indexed when first looked
+        up: loading makes inventories that are merged before anything is looked up in them."""
+        self._resource_index: _ResourceIndex | None = None
         self._rg_tags = {
             str(rg.get("id", "")).lower(): {str(k): str(v) for k, v in rg["tags"].items()}
             if isinstance(rg.get("tags"), Mapping) else {}
@@ -202,6 +255,7 @@ class Inventory:
             self._locks_by_scope[lock_scope_of(str(lock.get("id", ""))).lower()].append(lock)
         self.regions = RegionCatalog.from_locations(self.locations)
         self._derived: dict[str, Any] = {}
+        self._gap_filters: tuple[tuple[int, int] | None, dict[str, list[ReadGap]]] = (None, {})
 
     def derived(self, key: str, build: Callable[[Inventory], T]) -> T:
         """An estate-wide index a check needs (built once per inventory, not once per resource:
@@ -211,27 +265,43 @@ class Inventory:
         return self._derived[key]
 
     # --- lookups -------------------------------------------------------------------------
+    def _resources_indexed(self) -> _ResourceIndex:
+        if self._resource_index is None:
+            self._resource_index = _ResourceIndex(self.resources)
+        return self._resource_index
+
     def get(self, resource_id: str) -> Resource | None:
-        return self._by_id.get(resource_id.lower())
+        return (self._resource_index or self._resources_indexed()).by_id.get(resource_id.lower())
 
     def of_type(self, resource_type: str) -> Iterator[Resource]:
-        return iter(self._by_type.get(resource_type.lower(), ()))
+        return iter((self._resource_index or self._resources_indexed()).by_type.get(resource_type.lower(), ()))
 
     def children(self, parent: Resource | str, child_type: str) -> list[Resource]:
         parent_key = (parent.id if isinstance(parent, Resource) else parent).lower()
-        return list(self._children.get((parent_key, child_type.lower()), []))
+        index = self._resource_index or self._resources_indexed()
+        return list(index.children.get((parent_key, child_type.lower()), []))
 
     def gap(self, resource: Resource | str, data: str) -> ReadGap | None:
-        """The read gap, if any, that leaves `data` of this resource unknown."""
-        resource_id = resource.id if isinstance(resource, Resource) else resource
-        return next((g for g in self.gaps if g.covers(resource_id, data)), None)
+        """The read gap, if any, that leaves `data` of this resource unknown (the first one listed)."""
+        key = resource.key if isinstance(resource, Resource) else resource.lower()
+        return next((g for g in self._gaps_naming(data) if g.holds(key)), None)
+
+    def _gaps_naming(self, data: str) -> list[ReadGap]:
+        """The gaps about `data` (or everything), in list order; asked for by every check on every resource,
+        so filtered once per kind of data. `gaps` is replaced after loading (a list, not indexed by
+        `reindex`): the filter is keyed by the list and its length."""
+        key = (id(self.gaps), len(self.gaps))
+        if self._gap_filters[0] != key:
+            self._gap_filters = (key, {})
+        filters = self._gap_filters[1]
+        wanted = data.lower()
+        if wanted not in filters:
+            filters[wanted] = [g for g in self.gaps if g.names(wanted)]
+        return filters[wanted]
 
     def resource_group_tags(self, resource: Resource) -> dict[str, str]:
-        rg = resource.resource_group
-        sub = resource.subscription_id
-        if not rg or not sub:
-            return {}
-        return self._rg_tags.get(f"/subscriptions/{sub}/resourcegroups/{rg.lower()}", {})
+        key = resource.resource_group_key
+        return self._rg_tags.get(key, {}) if key else {}
 
     def effective_tags(self, resource: Resource) -> dict[str, str]:
         """The tags that place a resource in a landing zone: its resource group's, then its parents'
@@ -254,9 +324,9 @@ class Inventory:
         while parent:
             scopes.append(parent.lower())
             parent = parent_id_of(parent)
-        sub, rg = resource.subscription_id, resource.resource_group
-        if sub and rg:
-            scopes.append(f"/subscriptions/{sub}/resourcegroups/{rg.lower()}")
+        sub = resource.subscription_id
+        if resource.resource_group_key:
+            scopes.append(resource.resource_group_key)
         if sub:
             scopes.append(f"/subscriptions/{sub}")
         return [lock for scope in scopes for lock in self._locks_by_scope.get(scope, [])]
@@ -290,6 +360,21 @@ class Inventory:
                 self.collected_at = other.collected_at
             self.source = {**other.source, **self.source}
         self.reindex()
+
+
+class _ResourceIndex:
+    """An inventory's resources by id, by type and by (parent, child type), lower-cased."""
+
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        self.by_id: dict[str, Resource] = {}
+        self.by_type: dict[str, list[Resource]] = defaultdict(list)
+        self.children: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for resource in resources:
+            self.by_id[resource.key] = resource
+            self.by_type[resource.type_key].append(resource)
+            parent = resource.parent_id
+            if parent:
+                self.children[(parent.lower(), resource.type_key)].append(resource)
 
 
 def _dedupe(items: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str | None]) -> list[dict[str, Any]]:

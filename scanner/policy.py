@@ -125,12 +125,17 @@ class ZoneMatch:
         return not (self.subscriptions or self.resource_groups or self.tags)
 
     def matches(self, resource: Resource, tags: Mapping[str, str]) -> bool:
+        return self.places(resource) and self.tags_match({k.lower(): v for k, v in tags.items()})
+
+    def places(self, resource: Resource) -> bool:
+        """The subscription and resource-group selectors (the tags aside)."""
         if self.subscriptions and (resource.subscription_id or "") not in self.subscriptions:
             return False
         rg = (resource.resource_group or "").lower()
-        if self.resource_groups and not any(fnmatch.fnmatchcase(rg, g) for g in self.resource_groups):
-            return False
-        lowered = {k.lower(): v for k, v in tags.items()}
+        return not self.resource_groups or any(fnmatch.fnmatchcase(rg, g) for g in self.resource_groups)
+
+    def tags_match(self, lowered: Mapping[str, str]) -> bool:
+        """The tag selectors, given the tags with their names lower-cased."""
         for key, accepted in self.tags.items():
             value = lowered.get(key)
             if value is None or ("*" not in accepted and value.lower() not in accepted):
@@ -181,8 +186,17 @@ class Policy:
     def zone_for(self, resource: Resource, inventory: Inventory) -> Zone:
         """The first zone whose selectors all match; resource-group and parent-resource tags count
         as the resource's own (`Inventory.effective_tags`)."""
-        tags = inventory.effective_tags(resource)
-        return next((z for z in self.zones if z.match.matches(resource, tags)), self.default_zone)
+        lowered: dict[str, str] | None = None  # looked up only for a zone that selects by tags
+        for zone in self.zones:
+            if not zone.match.places(resource):
+                continue
+            if zone.match.tags:
+                if lowered is None:
+                    lowered = {k.lower(): v for k, v in inventory.effective_tags(resource).items()}
+                if not zone.match.tags_match(lowered):
+                    continue
+            return zone
+        return self.default_zone
 
     @property
     def all_zones(self) -> tuple[Zone, ...]:

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -21,6 +21,11 @@ def normalize_region(value: object) -> str | None:
     """`East US 2`, `eastus2` and `eastus2(stage)` all name the region `eastus2`."""
     if not isinstance(value, str) or not value.strip():
         return None
+    return _normalized(value)
+
+
+@lru_cache(maxsize=4096)  # a few dozen regions, asked for by every resource; bounded for hostile input
+def _normalized(value: str) -> str | None:
     return _STAGE_SUFFIX.sub("", value).replace(" ", "").lower() or None
 
 

@@ -341,17 +341,16 @@ def _parse_json(text: str, source: str) -> Any:
 
 def _check_depth(document: Any, source: str) -> None:
     """Level by level (no recursion: the input chooses the depth); the path is looked up only on failure."""
-    level, depth = [document], 0
+    level: list[Any] = [document] if type(document) is dict or type(document) is list else []
+    depth = 0
     while level:
         depth += 1
         if depth > MAX_DEPTH:
             raise InputError(source, _path_deeper_than(document, MAX_DEPTH),
                              f"JSON nested deeper than {MAX_DEPTH} levels (ARM documents are far shallower)")
-        below: list[Any] = []
-        for node in level:
-            values = node.values() if type(node) is dict else node if type(node) is list else ()
-            below.extend(v for v in values if type(v) is dict or type(v) is list)
-        level = below
+        # One comprehension per level (not a generator per node): the level holds only dicts and lists.
+        level = [v for node in level for v in (node.values() if type(node) is dict else node)
+                 if type(v) is dict or type(v) is list]
 
 
 def _path_deeper_than(document: Any, limit: int) -> str | None:
@@ -401,10 +400,8 @@ def _item_validator(section: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator({"$defs": schema["$defs"], **schema["properties"][section]["items"]})
 
 
-_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str), "object": lambda v: isinstance(v, dict),
-    "null": lambda v: v is None, "array": lambda v: isinstance(v, list),
-}
+_JSON_TYPES: dict[str, type] = {"string": str, "object": dict, "null": type(None), "array": list}
+_ABSENT = object()
 
 
 @cache
@@ -422,8 +419,11 @@ def _resource_checker() -> Callable[[Any], tuple[str, str] | None] | None:
              fields.items()}
     if not known or not all(t in _JSON_TYPES for ts in types.values() for t in ts):
         return None
-    patterns = {name: re.compile(spec["pattern"]) for name, spec in fields.items() if "pattern" in spec}
     required = list(definition.get("required", []))
+    # Per field: the Python types JSON's allow (None: any), and the compiled pattern. A pattern anchored
+    # with ^ is tried at the start only (re.search would try every position and fail at each).
+    rules = [(name, tuple(_JSON_TYPES[t] for t in allowed) or None, allowed, _pattern(fields[name].get("pattern")))
+             for name, allowed in types.items()]
 
     def check(resource: Any) -> tuple[str, str] | None:
         if not isinstance(resource, dict):
@@ -431,19 +431,26 @@ def _resource_checker() -> Callable[[Any], tuple[str, str] | None] | None:
         for name in required:
             if name not in resource:
                 return "", f"{name!r} is a required property"
-        for name, allowed in types.items():
-            if name not in resource:
+        for name, python_types, allowed, pattern in rules:
+            value = resource.get(name, _ABSENT)
+            if value is _ABSENT:
                 continue
-            value = resource[name]
-            if allowed and not any(_JSON_TYPES[t](value) for t in allowed):
+            if python_types and not isinstance(value, python_types):
                 expected = allowed[0] if len(allowed) == 1 else allowed
                 return name, f"{shown(value)} is not of type {expected!r}"
-            pattern = patterns.get(name)
-            if pattern is not None and isinstance(value, str) and not pattern.search(value):
-                return name, f"{shown(value)} does not match {pattern.pattern!r}"
+            if pattern is not None and isinstance(value, str) and not pattern(value):
+                return name, f"{shown(value)} does not match {fields[name]['pattern']!r}"
         return None
 
     return check
+
+
+def _pattern(pattern: str | None) -> Callable[[str], object] | None:
+    """A JSON-schema pattern as a test: found anywhere in the text, as jsonschema searches for it."""
+    if pattern is None:
+        return None
+    compiled = re.compile(pattern)
+    return compiled.match if pattern.startswith("^") and "|" not in pattern else compiled.search
 
 
 def _size(count: int) -> str:

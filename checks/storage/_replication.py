@@ -33,13 +33,16 @@ def is_hns(account: Resource) -> bool:
     return account.prop("isHnsEnabled") is True
 
 
+_BEYOND_MICROSECONDS = re.compile(r"(\.\d{6})\d+")
+
+
 def parse_timestamp(value: object) -> datetime | None:
     """An ARM timestamp (`2026-11-20T05:48:12Z`, up to 7 fraction digits) as aware UTC, or None."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     # ARM writes 7 fraction digits (.NET ticks); keep microseconds so any fromisoformat accepts it.
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    text = _BEYOND_MICROSECONDS.sub(r"\1", text) if "." in text else text
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from scanner.baseline import AppliedBaseline
@@ -61,7 +62,10 @@ def counted_resources(scan: ScanResult) -> list[Resource]:
     accounts, Cosmos DB accounts, SQL databases, vaults, workspaces...), each once, in its zone.
     The child documents read beside them (blob services, retention policies, replication links,
     failover groups, geo-backup policies) are settings of those resources, not resources."""
-    return list({r.key: r for r in scan.inventory.resources if r.key in scan.zone_of}.values())
+    inventory = scan.inventory
+    # The resources judged are the zone map's keys, in the order evaluation met them; looking each up
+    # (the last document of an id wins, as in the inventory) beats filtering all 100,000 documents.
+    return [resource for key in scan.zone_of if (resource := inventory.get(key)) is not None]
 
 
 def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> list[dict[str, Any]]:
@@ -69,18 +73,21 @@ def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> li
     and was not examined (resources by type, checks run, passed / failed / suppressed / unknown)."""
     options = options or ReportOptions()
     types: dict[str, Counter[str]] = defaultdict(Counter)
-    for resource in counted_resources(scan):
-        types[scan.zone_of[resource.key].name][resource.type] += 1
+    zone_of = scan.zone_of
+    for (name, resource_type), count in Counter((zone_of[r.key].name, r.type) for r in counted_resources(scan)).items():
+        types[name][resource_type] = count
+    # Counted over (zone, value) pairs that attrgetter makes in C: a Python loop updating per-zone
+    # counters took 2 s of a 100,000-resource report (259,000 outcomes).
+    outcomes = scan.outcomes
+    pairs = Counter(map(attrgetter("zone.name", "result.status"), outcomes))
+    pairs.update((o.zone.name, "suppressed") for o in scan.findings if is_suppressed(o, options))
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    for (name, status), count in pairs.items():
+        statuses[name][str(status)] = count
     checks: dict[str, set[str]] = defaultdict(set)
-    judged: dict[str, set[str]] = defaultdict(set)
-    for outcome in scan.outcomes:
-        name = outcome.zone.name
-        statuses[name][str(outcome.status)] += 1
-        checks[name].add(outcome.check.id)
-        judged[name].add(outcome.resource.key)
-        if outcome.status == Status.FAIL and is_suppressed(outcome, options):
-            statuses[name]["suppressed"] += 1
+    for name, check_id in set(map(attrgetter("zone.name", "check.id"), outcomes)):
+        checks[name].add(check_id)
+    judged = Counter(name for name, _ in set(map(attrgetter("zone.name", "resource.key"), outcomes)))
     summaries = []
     for zone in scan.policy.all_zones:
         counts = statuses.get(zone.name, Counter())
@@ -89,7 +96,7 @@ def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> li
             **zone.to_json(),
             "resources": sum(by_type.values()),
             "resources_by_type": dict(sorted(by_type.items(), key=lambda kv: kv[0].lower())),
-            "evaluated_resources": len(judged.get(zone.name, ())),
+            "evaluated_resources": judged[zone.name],
             "checks": sorted(checks.get(zone.name, ())),
             "results": {
                 "evaluated": sum(counts[str(s)] for s in Status),

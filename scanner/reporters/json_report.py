@@ -6,13 +6,13 @@ same estate differ only where the estate does; `bcdr-scan diff` compares two of 
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from scanner import INFORMATION_URI, TOOL_NAME, __version__
 from scanner.check import Status
 from scanner.engine import Outcome, ScanResult
+from scanner.jsonwrite import indented_json
 from scanner.reporters.base import (
     ReportOptions,
     active_findings,
@@ -86,7 +86,8 @@ def finding_json(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
 def render_json(scan: ScanResult, options: ReportOptions) -> str:
     """The report, faithful to the data (JSON escapes control characters itself) except that secrets
     (anything shaped like a JWT, the live token) are replaced (`json_text`)."""
-    return json_text(json.dumps(report_document(scan, options), indent=2, default=jsonable) + "\n")
+    # Temporaries all the way: each step owns, and lets go of, what the one before made (64 MB each).
+    return json_text(indented_json(report_document(scan, options), jsonable).decode("ascii"))
 
 
 def jsonable(value: Any) -> Any:

@@ -1,4 +1,17 @@
-from scanner.model import Inventory, ReadGap, Resource, parent_id_of, type_from_id
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scanner.model import (
+    Inventory,
+    ReadGap,
+    Resource,
+    parent_id_of,
+    resource_group_of,
+    subscription_of,
+    type_from_id,
+)
 from tests.helpers import SUB, arm, arm_id
 
 DB = arm_id("Microsoft.Sql/servers/databases", "sqlsrv/sales")
@@ -100,3 +113,22 @@ def test_merging_keeps_items_without_a_key_and_dedupes_subscriptions_by_their_id
 def test_resource_group_tags_of_the_wrong_shape_are_ignored_not_fatal():
     inv = Inventory(resource_groups=[{"id": f"/subscriptions/{SUB}/resourceGroups/rg-data", "tags": ["a"]}])
     assert inv.resource_group_tags(Resource(arm("Microsoft.KeyVault/vaults", "kv"))) == {}
+
+
+# What subscription_of and resource_group_of meant before they split ARM's own spelling without a regex.
+SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+RESOURCE_GROUP = re.compile(r"^/subscriptions/[^/]+/resourceGroups/([^/]+)", re.IGNORECASE)
+SEGMENTS = st.sampled_from(["", "subscriptions", "Subscriptions", "SUBSCRIPTIONS", "\u017fubscriptions",
+                            "resourceGroups", "resourcegroups", "RESOURCEGROUPS", "providers", "s", "S1", "rg-Sales",
+                            "a b", "\u212a"])
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(segments=st.lists(SEGMENTS, max_size=7), prefix=st.sampled_from(["", "/", "/subscriptions/"]))
+def test_subscription_and_resource_group_are_read_from_an_id_as_the_case_insensitive_patterns_read_them(
+        segments, prefix):
+    resource_id = prefix + "/".join(segments)
+    subscription = SUBSCRIPTION.match(resource_id)
+    group = RESOURCE_GROUP.match(resource_id)
+    assert subscription_of(resource_id) == (subscription.group(1).lower() if subscription else None)
+    assert resource_group_of(resource_id) == (group.group(1) if group else None)
