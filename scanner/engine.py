@@ -164,9 +164,11 @@ def _deferral(entry: str, resource: Resource) -> tuple[str, str]:
 
 
 def deferred(result: Result, reported_by: list[str]) -> Result:
+    """`STG-001`, `SQLMI-002@<instance id>` -> "STG-001", "SQLMI-002 on <instance name>"."""
+    named = [f"{c} on {other.rsplit('/', 1)[-1]}" if other else c
+             for c, _, other in (entry.partition("@") for entry in reported_by)]
     evidence = {**result.evidence, "reported_by": reported_by, "deferred_message": result.message}
-    return Result(Status.NOT_APPLICABLE, f"the same gap is reported by {', '.join(reported_by)}: {result.message}",
-                  evidence)
+    return Result(Status.NOT_APPLICABLE, f"the same gap is reported by {', '.join(named)}: {result.message}", evidence)
 
 
 # What a value of an unexpected type or size raises inside a check: a string where a number was expected

@@ -64,7 +64,7 @@ def partner_options(resource: Resource, ctx: EvaluationContext, copies: Copies |
     if copies is None:
         copies = Copies()
         declared_partners(resource, ctx.zone, ctx.inventory, copies)
-    return [option("partner", f"{label} (kept in step by you)") for label in copies.elsewhere]
+    return [option("partner", label) for label in copies.elsewhere]
 
 
 # --- storage accounts ------------------------------------------------------------------------------
