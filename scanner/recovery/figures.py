@@ -164,7 +164,8 @@ DOCUMENTED: dict[str, Documented] = _rows(
                DATA_LOST, NOT_RECOVERABLE),
     Documented("storage.pitr", "Storage", "blob point-in-time restore", BLOB_PITR, ZERO,
                undocumented("undocumented (depends on the changes to undo)")),
-    Documented("storage.soft_delete", "Storage", "blob soft delete / versioning", BLOB_SOFT_DELETE, ZERO,
+    Documented("storage.soft_delete", "Storage", "blob soft delete", BLOB_SOFT_DELETE, ZERO, undocumented()),
+    Documented("storage.versioning", "Storage", "blob versioning (previous versions kept)", BLOB_VERSIONING, ZERO,
                undocumented()),
     # --- Azure Backup ---------------------------------------------------------------------------------
     Documented("backup.operational", "Azure Backup", "operational backup (continuous, kept in the source)",

@@ -43,7 +43,6 @@ from scanner.model import Inventory, Resource
 from scanner.policy import Policy, format_duration
 from scanner.recovery.backups import deletion_backup_options, geo_backup_options
 from scanner.recovery.figures import (
-    BLOB_VERSIONING,
     SECOND,
     ZERO,
     Figure,
@@ -125,7 +124,7 @@ def _blob_deletion_options(account: Resource, ctx: EvaluationContext) -> list[Op
     options = [*_blob_policy(props.get("restorePolicy"), "storage.pitr", "blob point-in-time restore"),
                *_blob_policy(props.get("deleteRetentionPolicy"), "storage.soft_delete", "blob soft delete")]
     if props.get("isVersioningEnabled") is True:
-        options.append(option("storage.soft_delete", "blob versioning", sources=(BLOB_VERSIONING,)))
+        options.append(option("storage.versioning", "blob versioning"))
     options += deletion_backup_options(protection_of(account, ctx.inventory, BLOB_DATASOURCES), ctx.inventory, "blob")
     if not options:
         options.append(option("storage.soft_delete", "no blob soft delete, versioning, point-in-time restore or "
