@@ -56,6 +56,10 @@ class Result:
     severity: Severity | None = None
     requirement: str | None = None
     gap: ReadGap | None = None
+    # A failure that is the same gap as these checks' failures (`CHECK-ID` on the same resource, or
+    # `CHECK-ID@<resource id>` on another, such as a database's instance): where one of them fails in the
+    # same scan, the engine reports the gap there and this result becomes not-applicable (no duplicate).
+    defer_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

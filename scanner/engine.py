@@ -6,7 +6,7 @@ import gc
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,7 +161,38 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
             ctx = contexts[id(zone)] = EvaluationContext(inventory, zone, policy, scan_time)
         outcomes.extend(Outcome(c, resource, zone, _malformed(resource, error) if error else _run(c, resource, ctx))
                         for c, error in candidates)
+    outcomes = without_duplicates(outcomes)
     return ScanResult(inventory, policy, checks, outcomes, scan_time, started, datetime.now(UTC), zone_of)
+
+
+def without_duplicates(outcomes: list[Outcome]) -> list[Outcome]:
+    """A failure that defers to other checks (`Result.defer_to`) becomes not-applicable where one of them
+    failed on the same resource: the gap is reported once, by the specific check."""
+    deferring = [i for i, o in enumerate(outcomes) if o.result.defer_to and o.status == Status.FAIL]
+    if not deferring:
+        return outcomes
+    targets = {i: [_deferral(entry, outcomes[i].resource) for entry in outcomes[i].result.defer_to] for i in deferring}
+    wanted = {key for pairs in targets.values() for _, key in pairs}
+    failed = {(o.check.id, o.resource.key) for o in outcomes if o.status == Status.FAIL and o.resource.key in wanted}
+    for i in deferring:
+        outcome = outcomes[i]
+        reported = [entry for entry, pair in zip(outcome.result.defer_to, targets[i], strict=True) if pair in failed]
+        if reported:
+            outcomes[i] = replace(outcome, result=deferred(outcome.result, reported))
+    return outcomes
+
+
+def _deferral(entry: str, resource: Resource) -> tuple[str, str]:
+    check_id, _, other = entry.partition("@")
+    return check_id, (other or resource.id).lower()
+
+
+def deferred(result: Result, reported_by: list[str]) -> Result:
+    """`STG-001`, `SQLMI-002@<instance id>` -> "STG-001", "SQLMI-002 on <instance name>"."""
+    named = [f"{c} on {other.rsplit('/', 1)[-1]}" if other else c
+             for c, _, other in (entry.partition("@") for entry in reported_by)]
+    evidence = {**result.evidence, "reported_by": reported_by, "deferred_message": result.message}
+    return Result(Status.NOT_APPLICABLE, f"the same gap is reported by {', '.join(named)}: {result.message}", evidence)
 
 
 # What a value of an unexpected type or size raises inside a check: a string where a number was expected

@@ -96,9 +96,7 @@ class AnalyticsStandbyRegionCheck(Check):
         if zone.primary_region and resource.location != zone.primary_region:
             return self.not_applicable(f"in {resource.location}, not in the zone's primary region "
                                        f"{zone.primary_region}")
-        # Keyed by the policy object, kept alive by the cache itself so its id is never reused for another.
-        _, placed = ctx.inventory.derived(f"GEN-002:{id(ctx.policy)}",
-                                          lambda inv: (ctx.policy, _by_zone_and_region(inv, ctx.policy)))
+        placed = standby_index(ctx.inventory, ctx.policy)
         standbys = placed.get((resource.type_key, zone.name, zone.secondary_region), [])
         if standbys:
             return self.passed(f"standby in {zone.secondary_region}: {standbys[0].rsplit('/', 1)[-1]}",
@@ -123,6 +121,13 @@ _NOTES = {
     DATA_EXPLORER_CLUSTER.lower(): {"note": "a follower database is no standby: it must be in its leader's region "
                                             "and reads the leader's storage"},
 }
+
+
+def standby_index(inventory: Inventory, policy: Policy) -> dict[tuple[str, str, str | None], list[str]]:
+    """Ids of the standby candidates by (type, zone, region), built once per scan and policy."""
+    # Keyed by the policy object, kept alive by the cache itself so its id is never reused for another.
+    _, placed = inventory.derived(f"GEN-002:{id(policy)}", lambda inv: (policy, _by_zone_and_region(inv, policy)))
+    return placed
 
 
 def _by_zone_and_region(inventory: Inventory, policy: Policy) -> dict[tuple[str, str, str | None], list[str]]:

@@ -85,6 +85,11 @@ def group_roles(ctx: EvaluationContext, instance: Resource) -> GroupRoles:
     return GroupRoles(*(tuple(dict.fromkeys(found)) for found in (copies, same, undecided, secondary_of)), gap)
 
 
+def groups_of(inventory: Inventory, instance: Resource) -> list[Resource]:
+    """The instance failover groups that pair this instance (either side)."""
+    return list(inventory.derived("sqlmi:groups-by-instance", _groups_by_instance).get(instance.key, ()))
+
+
 def _groups_by_instance(inventory: Inventory) -> dict[str, list[Resource]]:
     """Failover groups by the ids of the instances they pair, built once per scan."""
     index: dict[str, list[Resource]] = defaultdict(list)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from scanner.model import Resource
 
@@ -12,6 +12,9 @@ GEO_REDUNDANT = frozenset({"GRS", "RAGRS", "GZRS", "RAGZRS"})
 ZONE_REDUNDANT = frozenset({"ZRS", "GZRS", "RAGZRS"})
 READ_ACCESS = frozenset({"RAGRS", "RAGZRS"})
 KNOWN = frozenset({"LRS", *GEO_REDUNDANT, *ZONE_REDUNDANT})
+# lastSyncTime comes from the storage service's clock, the scan time from the collector's (or the
+# snapshot's collected_at): a few minutes apart is clock skew, more is a timestamp that cannot be true.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def replication(account: Resource) -> str | None:
@@ -48,3 +51,11 @@ def parse_timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def human_duration(delta: timedelta) -> str:
+    """`4h12m`, `2d3h`, `40s`: the two largest units, enough to compare against an RPO at a glance."""
+    seconds = int(delta.total_seconds())
+    parts = [(seconds // 86400, "d"), (seconds % 86400 // 3600, "h"), (seconds % 3600 // 60, "m"), (seconds % 60, "s")]
+    shown = [f"{value}{unit}" for value, unit in parts if value]
+    return "".join(shown[:2]) or "0s"

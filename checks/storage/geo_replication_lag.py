@@ -4,15 +4,20 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from checks.storage._replication import GEO_REDUNDANT, STORAGE_ACCOUNT, parse_timestamp, replication, sku_name
+from checks.storage._replication import (
+    CLOCK_SKEW,
+    GEO_REDUNDANT,
+    STORAGE_ACCOUNT,
+    human_duration,
+    parse_timestamp,
+    replication,
+    sku_name,
+)
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity, Status
 from scanner.model import Resource
 from scanner.policy import Zone, format_duration
 
 _STATS = "geoReplicationStats"
-# lastSyncTime comes from the storage service's clock, the scan time from the collector's (or the
-# snapshot's collected_at): a few minutes apart is clock skew, more is a timestamp that cannot be true.
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class StorageGeoReplicationLagCheck(Check):
@@ -80,7 +85,7 @@ class StorageGeoReplicationLagCheck(Check):
             return self.unknown(f"{_STATS}.status (a replication status such as Live, not {type(status).__name__})")
         raw_sync = stats.get("lastSyncTime")
         last_sync = parse_timestamp(raw_sync)
-        if last_sync is not None and last_sync - scan_time > _CLOCK_SKEW:
+        if last_sync is not None and last_sync - scan_time > CLOCK_SKEW:
             return Result(Status.UNKNOWN, f"cannot judge: {_STATS}.lastSyncTime {raw_sync} is later than the scan "
                           f"time {scan_time.isoformat()}: no lag can be measured from it", {
                               "missing": f"a {_STATS}.lastSyncTime before the scan time",
@@ -90,7 +95,7 @@ class StorageGeoReplicationLagCheck(Check):
         rpo = format_duration(zone.rpo)
         evidence: dict[str, Any] = {
             "status": status, "lastSyncTime": raw_sync, "rpo": rpo,
-            "lag": _human(lag) if lag is not None else None,
+            "lag": human_duration(lag) if lag is not None else None,
             "lag_seconds": int(lag.total_seconds()) if lag is not None else None,
             "scan_time": scan_time.isoformat().replace("+00:00", "Z"),
         }
@@ -100,9 +105,9 @@ class StorageGeoReplicationLagCheck(Check):
             # The RPO is broken whatever the status says: one finding, at the worse severity (high).
             state = f" and replication status is {status}" if not_live else ""
             return self.failed(
-                f"the secondary copy of {resource.name} is {_human(lag)} behind (last sync {raw_sync}){state}: "
+                f"the secondary copy of {resource.name} is {human_duration(lag)} behind (last sync {raw_sync}){state}: "
                 f"a failover now would lose more than the zone's RPO of {rpo}",
-                observed=f"{_human(lag)} since lastSyncTime", required=f"at most {rpo} behind",
+                observed=f"{human_duration(lag)} since lastSyncTime", required=f"at most {rpo} behind",
                 requirement=requirement, **evidence)
         if not_live:
             return self.failed(
@@ -113,12 +118,4 @@ class StorageGeoReplicationLagCheck(Check):
         if status is None or lag is None:
             missing = "geoReplicationStats.status" if status is None else "geoReplicationStats.lastSyncTime"
             return self.unknown(f"{missing} of a geo-replicated account")
-        return self.passed(f"geo-replication is Live, {_human(lag)} behind (RPO {rpo})", **evidence)
-
-
-def _human(delta: timedelta) -> str:
-    """`4h12m`, `2d3h`, `40s`: the two largest units, enough to compare against an RPO at a glance."""
-    seconds = int(delta.total_seconds())
-    parts = [(seconds // 86400, "d"), (seconds % 86400 // 3600, "h"), (seconds % 3600 // 60, "m"), (seconds % 60, "s")]
-    shown = [f"{value}{unit}" for value, unit in parts if value]
-    return "".join(shown[:2]) or "0s"
+        return self.passed(f"geo-replication is Live, {human_duration(lag)} behind (RPO {rpo})", **evidence)

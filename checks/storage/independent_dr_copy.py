@@ -145,6 +145,13 @@ def _object_replication(account: Resource, inventory: Inventory, found: _Evidenc
         found.gap = inventory.gap(account, OBJECT_REPLICATION)
 
 
+def object_replication_copies(account: Resource, inventory: Inventory) -> tuple[list[str], list[str]]:
+    """(object-replication copies in another region, those whose region is not known), for the recovery model."""
+    found = _Evidence()
+    _object_replication(account, inventory, found)
+    return found.qualifying, found.unproven
+
+
 def _replication_pairs(account: Resource, inventory: Inventory) -> Iterable[tuple[Resource, str, str]]:
     """(policy, "to"/"from", the other account) for each policy this account takes part in. ARM lists
     the same policy under both accounts; each counts once (by policyId), wherever it is listed."""

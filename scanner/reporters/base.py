@@ -157,6 +157,7 @@ REQUIREMENT_WORDS = {
     "min_soft_delete_days": "soft delete for at least {value} days",
     "min_pitr_days": "point-in-time restore for at least {value} days",
     "rpo": "at most {value} of data loss",
+    "rto": "back within {value}",
     "require_classification": "a landing zone for every data resource",
     "azure_backup": "a backup in an Azure Backup vault",
 }

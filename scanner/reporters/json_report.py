@@ -13,6 +13,7 @@ from scanner import INFORMATION_URI, TOOL_NAME, __version__
 from scanner.check import Status
 from scanner.engine import Outcome, ScanResult
 from scanner.jsonwrite import indented_json
+from scanner.recovery.readiness import readiness_json
 from scanner.reporters.base import (
     ReportOptions,
     active_findings,
@@ -26,7 +27,7 @@ from scanner.reporters.base import (
 from scanner.sanitize import json_text
 
 REPORT_KIND = "bcdr-scan/report"
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"  # 1.1 added `readiness`
 
 
 def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
@@ -58,6 +59,7 @@ def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "coverage_complete": scan.coverage_complete,
         },
         "zones": zone_summaries(scan, options),
+        "readiness": readiness_json(scan),
         "findings": [finding_json(o, options) for o in active],
         "suppressed": [finding_json(o, options) for o in suppressed],
         "baseline": _baseline_json(options),

@@ -28,6 +28,7 @@ from scanner.reporters.base import (
     suppressed_findings,
     zone_summaries,
 )
+from scanner.reporters.readiness_block import markdown_readiness
 from scanner.sanitize import markdown_code, markdown_text, scrub
 
 MAX_FINDING_ROWS = 100
@@ -39,6 +40,7 @@ def render_markdown(scan: ScanResult, options: ReportOptions) -> str:
     active = active_findings(scan, options)
     lines = _header(scan, options, active)
     lines += _zones(scan, options)
+    lines += markdown_readiness(scan, cell, code)
     lines += _findings(active)
     lines += _accepted_risks(scan, options)
     lines += _coverage(scan, options)

@@ -39,6 +39,7 @@ from scanner.docs import DOCS_URL, check_page
 from scanner.engine import Outcome, ScanResult
 from scanner.jsonwrite import indented_json
 from scanner.model import ReadGap
+from scanner.recovery.readiness import readiness_json
 from scanner.reporters.base import (
     ReportOptions,
     active_findings,
@@ -465,6 +466,7 @@ def _run_properties(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
         "suppressed": len(suppressed_findings(scan, options)),
         "results": scan.counts(),
         "zones": zone_summaries(scan, options),
+        "readiness": readiness_json(scan),
     }
 
 

@@ -41,6 +41,7 @@ from scanner.reporters.base import (
     suppressed_findings,
     zone_summaries,
 )
+from scanner.reporters.readiness_block import print_readiness
 from scanner.sanitize import scrub, terminal_text
 
 SEVERITY_STYLE = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow",
@@ -66,6 +67,7 @@ def render_table(scan: ScanResult, options: ReportOptions) -> str:
     _fix_first(console, scan, options)
     zones = zone_summaries(scan, options)
     _zone_coverage(console, zones, width)
+    print_readiness(console, scan)
     by_zone: dict[str, list[Outcome]] = {}
     for outcome in active:
         by_zone.setdefault(outcome.zone.name, []).append(outcome)

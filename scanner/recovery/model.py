@@ -1,0 +1,142 @@
+"""Recovery options of one resource for one scenario, and the estimate built from them.
+
+An estimator lists every way the resource could be recovered (its *options*: a mechanism with its RPO
+and RTO figures and their sources). The estimate is the best of them: the option with the best RPO, then
+the best RTO, where any documented or measured duration ranks before an unknown and an unknown before
+`none`. So a mechanism Microsoft gives a figure for is preferred over one it does not: the estimate
+never claims more than a documented figure shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from scanner.model import Resource
+from scanner.policy import Zone
+from scanner.recovery.figures import DOCUMENTED, Figure, Verdict, unread
+
+
+class Scenario(StrEnum):
+    REGIONAL = "regional_outage"
+    DELETION = "deletion_or_corruption"
+
+    @property
+    def title(self) -> str:
+        return "regional outage" if self is Scenario.REGIONAL else "deletion or corruption"
+
+
+SCENARIOS = (Scenario.REGIONAL, Scenario.DELETION)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way back: `covered_by` names the checks whose failure on the resource is this option's shortfall
+    (GEN-004 leaves a miss to them)."""
+
+    mechanism: str
+    rpo: Figure
+    rto: Figure
+    sources: tuple[str, ...]
+    covered_by: tuple[str, ...] = ()
+
+    def verdict(self, rpo: timedelta, rto: timedelta) -> Verdict:
+        return combined(self.rpo.against(rpo), self.rto.against(rto))
+
+    @property
+    def rank(self) -> tuple[tuple[int, float], tuple[int, float]]:
+        return (self.rpo.rank, self.rto.rank)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mechanism": self.mechanism, "rpo": self.rpo.to_json(), "rto": self.rto.to_json(),
+                "sources": list(self.sources)}
+
+
+def combined(*verdicts: Verdict) -> Verdict:
+    if Verdict.MISSES in verdicts:
+        return Verdict.MISSES
+    return Verdict.MEETS if all(v == Verdict.MEETS for v in verdicts) else Verdict.UNKNOWN
+
+
+def option(key: str, mechanism: str | None = None, *, rpo: Figure | None = None, rto: Figure | None = None,
+           sources: Sequence[str] = (), covered_by: tuple[str, ...] = ()) -> Option:
+    """An option from a row of the documented table; configuration-dependent figures are passed in."""
+    row = DOCUMENTED[key]
+    chosen_rpo, chosen_rto = rpo or row.rpo, rto or row.rto
+    if chosen_rpo is None or chosen_rto is None:
+        raise ValueError(f"row {key} has no fixed figure: pass the one the configuration gives")
+    return Option(mechanism or row.mechanism, chosen_rpo, chosen_rto, tuple(dict.fromkeys((row.url, *sources))),
+                  covered_by)
+
+
+def not_read(what: str, mechanism: str | None = None) -> Option:
+    """An option that cannot be judged: `what` was not read (or is malformed)."""
+    figure = unread(what)
+    return Option(mechanism or f"unknown ({what} not read)", figure, figure, ())
+
+
+@dataclass(frozen=True)
+class Improvement:
+    """A change to the resource's configuration and the figures the model gives it afterwards."""
+
+    change: str
+    result: Option
+
+    def verdict(self, zone: Zone) -> Verdict:
+        return self.result.verdict(zone.rpo, zone.rto)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What an estimator found: every option per scenario, and the regional improvements, cheapest first."""
+
+    regional: tuple[Option, ...]
+    deletion: tuple[Option, ...]
+    improvements: tuple[Improvement, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotEstimated:
+    """A resource the model does not estimate on its own (a DR copy judged through its primary, a
+    system database), and why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    resource: Resource
+    zone: Zone
+    recovery: Recovery
+    chosen: dict[Scenario, Option] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, resource: Resource, zone: Zone, recovery: Recovery) -> Estimate:
+        chosen = {Scenario.REGIONAL: best(recovery.regional), Scenario.DELETION: best(recovery.deletion)}
+        return cls(resource, zone, recovery, chosen)
+
+    def option(self, scenario: Scenario) -> Option:
+        return self.chosen[scenario]
+
+    def options(self, scenario: Scenario) -> tuple[Option, ...]:
+        return self.recovery.regional if scenario is Scenario.REGIONAL else self.recovery.deletion
+
+    def verdict(self, scenario: Scenario) -> Verdict:
+        return self.option(scenario).verdict(self.zone.rpo, self.zone.rto)
+
+    def cheapest_improvement(self) -> Improvement | None:
+        """The first improvement (they are cheapest first) that meets the zone's targets; failing that, the
+        first that misses neither (its other figure undocumented)."""
+        improvements = self.recovery.improvements
+        meeting = next((i for i in improvements if i.verdict(self.zone) == Verdict.MEETS), None)
+        return meeting or next((i for i in improvements if i.verdict(self.zone) == Verdict.UNKNOWN), None)
+
+
+def best(options: Iterable[Option]) -> Option:
+    found = list(options)
+    if not found:  # an estimator always lists at least what is missing; an empty list would be a bug
+        return not_read("any recovery mechanism")
+    return min(found, key=lambda o: o.rank)

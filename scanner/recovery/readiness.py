@@ -1,0 +1,120 @@
+"""Zone readiness: per landing zone and scenario, the worst achievable RPO and RTO of its resources, the
+resources that set them, and how many resources meet, miss or cannot be judged against the zone's own
+RPO and RTO. Every report shows it (JSON `readiness`, SARIF run properties, the table and Markdown blocks).
+
+The worst figure is the worst one known: `none` before any duration, a longer duration before a shorter
+one. Resources whose figure is unknown are counted beside it (`unknown`), never folded into it: a zone
+with unknown figures may be worse than its worst known one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from scanner import repository_file_url
+from scanner.check import EvaluationContext
+from scanner.engine import ScanResult
+from scanner.model import Resource
+from scanner.policy import Zone, format_duration
+from scanner.recovery import ESTIMATORS, Estimate, estimate
+from scanner.recovery.figures import Figure, Kind, Verdict
+from scanner.recovery.model import SCENARIOS, Scenario
+
+MODEL_URL = repository_file_url("docs/recovery-model.md")
+MAX_SET_BY = 50  # ids listed per worst figure; `set_by_count` has them all
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The worst known figure among a zone's resources, who sets it, and how many figures are unknown."""
+
+    figure: Figure | None
+    set_by: tuple[Resource, ...]
+    unknown: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"worst": self.figure.to_json() if self.figure else None,
+                "set_by": [r.id for r in self.set_by[:MAX_SET_BY]], "set_by_count": len(self.set_by),
+                "unknown": self.unknown}
+
+
+@dataclass(frozen=True)
+class ScenarioReadiness:
+    scenario: Scenario
+    rpo: Worst
+    rto: Worst
+    verdicts: dict[Verdict, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rpo": self.rpo.to_json(), "rto": self.rto.to_json(), "meeting": self.verdicts[Verdict.MEETS],
+                "missing": self.verdicts[Verdict.MISSES], "unknown": self.verdicts[Verdict.UNKNOWN]}
+
+
+@dataclass(frozen=True)
+class ZoneReadiness:
+    zone: Zone
+    resources: int
+    scenarios: dict[Scenario, ScenarioReadiness]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"zone": self.zone.name, "strategy": str(self.zone.strategy),
+                "target": {"rpo": format_duration(self.zone.rpo), "rto": format_duration(self.zone.rto)},
+                "resources": self.resources,
+                **{str(s): self.scenarios[s].to_json() for s in SCENARIOS}}
+
+
+def readiness(scan: ScanResult) -> list[ZoneReadiness]:
+    """Every zone of the policy, in policy order (the default zone last), computed once per scan."""
+    return scan.inventory.derived(f"recovery:readiness:{id(scan)}", lambda inv: (scan, _readiness(scan)))[1]
+
+
+def readiness_json(scan: ScanResult) -> dict[str, Any]:
+    return {"model": MODEL_URL, "scenarios": [str(s) for s in SCENARIOS],
+            "zones": [z.to_json() for z in readiness(scan)]}
+
+
+def estimates(scan: ScanResult) -> list[Estimate]:
+    """The estimate of every resource the model covers, in the zone the scan placed it (or would have)."""
+    found = []
+    for resource in scan.inventory.resources:
+        if resource.type_key not in ESTIMATORS:
+            continue
+        zone = scan.zone_of.get(resource.key) or scan.policy.zone_for(resource, scan.inventory)
+        result = estimate(resource, EvaluationContext(scan.inventory, zone, scan.policy, scan.scan_time))
+        if isinstance(result, Estimate):
+            found.append(result)
+    return found
+
+
+def _readiness(scan: ScanResult) -> list[ZoneReadiness]:
+    by_zone: dict[str, list[Estimate]] = defaultdict(list)
+    for found in estimates(scan):
+        by_zone[found.zone.name].append(found)
+    return [ZoneReadiness(zone, len(by_zone.get(zone.name, ())),
+                          {s: _scenario(s, zone, by_zone.get(zone.name, [])) for s in SCENARIOS})
+            for zone in scan.policy.all_zones]
+
+
+def _scenario(scenario: Scenario, zone: Zone, found: list[Estimate]) -> ScenarioReadiness:
+    verdicts = dict.fromkeys(Verdict, 0)
+    for item in found:
+        verdicts[item.verdict(scenario)] += 1
+    return ScenarioReadiness(scenario, worst((e.resource, e.option(scenario).rpo) for e in found),
+                             worst((e.resource, e.option(scenario).rto) for e in found), verdicts)
+
+
+def worst(figures: Iterable[tuple[Resource, Figure]]) -> Worst:
+    known: list[tuple[Resource, Figure]] = []
+    unknown = 0
+    for resource, figure in figures:
+        if figure.kind == Kind.UNKNOWN:
+            unknown += 1
+        else:
+            known.append((resource, figure))
+    if not known:
+        return Worst(None, (), unknown)
+    top = max(figure for _, figure in known)
+    return Worst(top, tuple(r for r, f in known if f.rank == top.rank), unknown)
