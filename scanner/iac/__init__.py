@@ -50,4 +50,5 @@ def source_map_for(source_root: str | None, *, disabled: bool, plans: tuple[str,
     return SourceMap(build_index(root, [Path(p) for p in plans]), prefix)
 
 
-__all__ = ["AMBIGUOUS", "MAPPED", "UNMAPPED", "Match", "SourceLocation", "SourceMap", "check_source_options", "source_map_for"]
+__all__ = ["AMBIGUOUS", "MAPPED", "UNMAPPED", "Match", "SourceLocation", "SourceMap", "check_source_options",
+           "source_map_for"]
