@@ -393,7 +393,15 @@ class _Parser:
                 depth -= 1
             self.advance()
 
-    skip_statement = skip_type
+    def skip_statement(self) -> None:
+        """A statement the source map does not need (type, func, import...): up to the end of its last line."""
+        depth = 0
+        while self.token.kind != "eof" and not (depth == 0 and self.token.kind == "newline"):
+            if self.token.kind == "punct" and self.token.value in ("{", "[", "("):
+                depth += 1
+            elif self.token.kind == "punct" and self.token.value in ("}", "]", ")"):
+                depth -= 1
+            self.advance()
 
     def end_of_statement(self) -> None:
         if self.token.kind not in ("newline", "eof"):
