@@ -64,7 +64,8 @@ def test_the_scan_step_writes_sarif_the_job_summary_and_the_counts(tmp_path: Pat
         [str(summary["source_map"][k]) for k in ("mapped", "ambiguous", "unmapped")]
     assert int(outputs["mapped"]) > 0 and outputs["coverage-complete"] == "true"
     sarif = json.loads(Path(outputs["sarif-file"]).read_text("utf-8"))
-    assert sarif["runs"][0]["automationDetails"]["id"] == "bcdr-scan/sample/" and outputs["category"] == "bcdr-scan/sample"
+    assert sarif["runs"][0]["automationDetails"]["id"] == "bcdr-scan/sample/"
+    assert outputs["category"] == "bcdr-scan/sample"
     assert "## bcdr-scan: BCDR compliance by landing zone" in (tmp_path / "summary.md").read_text("utf-8")
 
 
@@ -79,3 +80,13 @@ def test_the_gate_fails_on_findings_and_incomplete_coverage_after_the_upload(tmp
 def test_a_bad_input_is_the_scan_steps_failure(tmp_path: Path):
     done, outputs = run_step("scan.sh", tmp_path, INPUT_SNAPSHOT=str(SAMPLE), INPUT_POLICY=str(tmp_path / "none.yaml"))
     assert done.returncode == 2 and outputs["exit-code"] == "2" and "none.yaml" in done.stderr
+
+
+def test_docs_use_the_action_with_inputs_it_has():
+    from tests.test_github_workflow import workflows
+
+    document = workflows()[2]
+    job = next(iter(document["jobs"].values()))
+    uses = next(s for s in job["steps"] if "bcdr-scan" in s.get("uses", "") and "checkout" not in s["uses"])
+    assert set(uses["with"]) <= set(ACTION["inputs"]) and "fail-on" in uses["with"]
+    assert job["permissions"]["security-events"] == "write" and job["permissions"]["id-token"] == "write"
