@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.errors import InputError
+import click
+
+from scanner.errors import InputError, one_line
 from scanner.iac.files import git_work_tree
-from scanner.iac.index import build_index
+from scanner.iac.index import SourceIndex, build_index
 from scanner.iac.sourcemap import AMBIGUOUS, MAPPED, UNMAPPED, Match, SourceLocation, SourceMap
 
 
@@ -26,11 +28,12 @@ def check_source_options(source_root: str | None, plans: tuple[str, ...]) -> Non
 
 
 def source_map_for(source_root: str | None, *, disabled: bool, plans: tuple[str, ...] = (),
-                   cwd: Path | None = None) -> SourceMap | None:
+                   cwd: Path | None = None, uri_prefix: str | None = None) -> SourceMap | None:
     """The source map the scan options ask for, or None (off, or no git work tree to default to).
 
     URIs are relative to the repository root (the git work tree around the source root, if any),
-    which is what GitHub code scanning resolves them against."""
+    which is what GitHub code scanning resolves them against; `uri_prefix` says where the root is
+    instead (the bundled sample, wherever the package is installed)."""
     if disabled:
         return None
     check_source_options(source_root, plans)
@@ -42,12 +45,26 @@ def source_map_for(source_root: str | None, *, disabled: bool, plans: tuple[str,
             return None
         root = found
     root = root.resolve()
+    index = build_index(root, [Path(p) for p in plans])
+    _say_where_bounds_stopped(index)
+    if uri_prefix is not None:
+        return SourceMap(index, uri_prefix)
     repository = git_work_tree(root) if source_root is not None else root
     prefix = ""
     if repository is not None and root.is_relative_to(repository.resolve()):
         prefix = root.relative_to(repository.resolve()).as_posix()
         prefix = "" if prefix == "." else prefix
-    return SourceMap(build_index(root, [Path(p) for p in plans]), prefix)
+    return SourceMap(index, prefix)
+
+
+def _say_where_bounds_stopped(index: SourceIndex) -> None:
+    """One stderr line when a bound left part of the tree unindexed (a scan run from a large unrelated
+    repository): the findings there stay unmapped, and the user should know why."""
+    stopped = [p for p in index.problems if p.bound]
+    if stopped:
+        click.echo(f"bcdr-scan: notice: the source map indexed part of {one_line(str(index.root))} only: "
+                   f"{one_line(f'{stopped[0].file}: {stopped[0].reason}')}; give --source-root DIR (the "
+                   "infrastructure-as-code) or --no-source-map", err=True)
 
 
 __all__ = ["AMBIGUOUS", "MAPPED", "UNMAPPED", "Match", "SourceLocation", "SourceMap", "check_source_options",

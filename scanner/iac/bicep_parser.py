@@ -186,7 +186,7 @@ class _Lexer:
                 self.pos += 1
             elif char in " \t\r":
                 self.pos += 1
-            elif text.startswith("//", self.pos):
+            elif text.startswith("//", self.pos) or char == "#":  # a comment; a pragma (`#disable-next-line x`)
                 end = text.find("\n", self.pos)
                 self.pos = len(text) if end < 0 else end
             elif text.startswith("/*", self.pos):

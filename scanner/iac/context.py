@@ -29,9 +29,9 @@ class IndexContext:
     def problems(self) -> list[ReadProblem]:
         return self.files.problems
 
-    def problem(self, file: str, reason: str) -> None:
+    def problem(self, file: str, reason: str, bound: bool = False) -> None:
         if not any(p.file == file and p.reason == reason for p in self.files.problems[-50:]):
-            self.files.problems.append(ReadProblem(file, reason))
+            self.files.problems.append(ReadProblem(file, reason, bound))
 
     def begin_instantiation(self) -> None:
         self.instantiations += 1

@@ -45,11 +45,12 @@ class SourceFiles:
             self.problems.append(ReadProblem(relative, f"cannot be read ({exc.strerror or exc})"))
             return None
         if len(data) > MAX_FILE_BYTES:
-            self.problems.append(ReadProblem(relative, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB"))
+            self.problems.append(ReadProblem(relative, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+                                             bound=True))
             return None
         if self.total_bytes + len(data) > MAX_TOTAL_BYTES:
             self.problems.append(ReadProblem(relative, f"over the {MAX_TOTAL_BYTES // (1024 * 1024)} MiB read in "
-                                                       "all; not read"))
+                                                       "all; not read", bound=True))
             return None
         self.total_bytes += len(data)
         try:
@@ -103,7 +104,7 @@ def list_source_files(root: Path) -> SourceFiles:
         directories += 1
         if directories > MAX_DIRECTORIES:
             found.problems.append(ReadProblem(_relative(root, directory), f"more than {MAX_DIRECTORIES} directories; "
-                                                                          "the rest were not searched"))
+                                                                          "the rest were not searched", bound=True))
             break
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -122,13 +123,17 @@ def list_source_files(root: Path) -> SourceFiles:
                 if entry.name in SKIPPED_DIRECTORIES:
                     continue
                 if depth + 1 > MAX_DEPTH:
-                    found.problems.append(ReadProblem(relative, f"deeper than {MAX_DEPTH} directories; not searched"))
+                    found.problems.append(ReadProblem(relative, f"deeper than {MAX_DEPTH} directories; not searched",
+                                                      bound=True))
                     continue
                 subdirectories.append(Path(entry.path))
             elif entry.is_file() and entry.name.lower().endswith(IAC_SUFFIXES):
                 if len(found.files) >= MAX_FILES:
-                    found.problems.append(ReadProblem(relative, f"more than {MAX_FILES} IaC files; not indexed"))
-                    continue
+                    found.problems.append(ReadProblem(relative, f"more than {MAX_FILES} IaC-looking files (.bicep, "
+                                                                ".json, .tf...); this one and the rest were not "
+                                                                "indexed", bound=True))
+                    found.files.sort()
+                    return found
                 found.files.append(relative)
         stack.extend((d, depth + 1) for d in reversed(subdirectories))
     found.files.sort()

@@ -44,7 +44,7 @@ def build_index(root: Path, plans: list[Path] | None = None, use_bicep_cli: bool
         _index_arm_and_bicep(ctx, index, use_bicep_cli)
         _index_terraform(ctx, plans or [])
     except BudgetExceeded as exc:
-        ctx.problem(".", f"{exc}; the rest of the tree was not indexed")
+        ctx.problem(".", f"{exc}; the rest of the tree was not indexed", bound=True)
     index.declarations = ctx.declarations
     index.problems = files.problems
     index.files = {k: v for k, v in ctx.counts.items() if v}
@@ -239,7 +239,8 @@ def _index_plan(ctx: IndexContext, plan: Path, roots: list[str]) -> None:
     scored = []
     for root in roots:
         blocks = terraform.block_addresses(ctx, root)
-        scored.append((len(addresses & set(blocks)), root, blocks))
+        sited = sum(1 for address in addresses if terraform.declaration_site(address, blocks) is not None)
+        scored.append((sited, root, blocks))
     scored.sort(key=lambda s: -s[0])
     if not scored or scored[0][0] == 0:
         ctx.problem(name, "no module of the source root declares its resources")

@@ -48,6 +48,7 @@ class ReadProblem:
 
     file: str
     reason: str
+    bound: bool = False  # a bound of files.py / context.py stopped indexing here (said on stderr too)
 
-    def to_json(self) -> dict[str, str]:
-        return {"file": self.file, "reason": self.reason}
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "reason": self.reason, **({"bound": True} if self.bound else {})}

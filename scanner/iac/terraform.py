@@ -373,10 +373,10 @@ def declare_plan(ctx: IndexContext, file: str, document: dict[str, Any],
         address = str(resource.get("address", ""))
         config_address = _config_address(address)
         arm_type = AZURERM_TYPES[str(resource["type"])][0]
-        found = blocks_by_address.get(config_address)
-        if found is None:
-            continue  # declared by a module outside the tree: no line to point at
-        hcl_file, block = found
+        site = declaration_site(config_address, blocks_by_address)
+        if site is None:
+            continue  # no block of the tree declares it, nor calls the module that does
+        hcl_file, block = site
         name = values.get("name")
         resource_id = values.get("id") if isinstance(values.get("id"), str) else None
         if not isinstance(name, str) and resource_id is None:
@@ -388,8 +388,23 @@ def declare_plan(ctx: IndexContext, file: str, document: dict[str, Any],
                                   ctx.loc(hcl_file, block.line), resource_group=values.get("resource_group_name")
                                   if isinstance(values.get("resource_group_name"), str) else UNKNOWN,
                                   resource_id=resource_id, symbol=address)
-        _record(block, (), hcl_file, declaration)
+        if block.kind == "resource":  # a module call's arguments are not the resource's attributes
+            _record(block, (), hcl_file, declaration)
         ctx.declare(declaration)
+
+
+def declaration_site(config_address: str, blocks_by_address: dict[str, tuple[str, Block]]) -> tuple[str, Block] | None:
+    """The resource block of the tree at `config_address`, else the tree's call of the module that declares
+    it (`module "lake" { source = "git::..." }`: the module's code is elsewhere, the call is where the
+    repository sets it up); None when neither is in the tree."""
+    if config_address in blocks_by_address:
+        return blocks_by_address[config_address]
+    steps = config_address.split(".")[:-2]  # module.a.module.b of module.a.module.b.azurerm_x.y
+    for end in range(len(steps), 0, -2):
+        found = blocks_by_address.get(".".join(steps[:end]))
+        if found is not None and found[1].kind == "module":
+            return found
+    return None
 
 
 def _config_address(address: str) -> str:
@@ -409,7 +424,8 @@ def _config_address(address: str) -> str:
 def block_addresses(ctx: IndexContext, directory: str, prefix: str = "", depth: int = 0,
                     chain: tuple[str, ...] = ()) -> dict[str, tuple[str, Block]]:
     """Configuration addresses (`module.lake.azurerm_storage_account.this`) of the resource blocks of
-    the module in `directory` and the modules it calls, with their file and block."""
+    the module in `directory` and the local modules it calls, with their file and block; and of every
+    module call (`module.lake`), local or not."""
     found: dict[str, tuple[str, Block]] = {}
     if depth > MAX_MODULE_DEPTH or directory in chain:
         return found
@@ -418,6 +434,7 @@ def block_addresses(ctx: IndexContext, directory: str, prefix: str = "", depth: 
             if block.kind == "resource" and len(block.labels) == 2:
                 found[f"{prefix}{block.labels[0]}.{block.labels[1]}"] = (file, block)
             elif block.kind == "module" and block.labels:
+                found[f"{prefix}module.{block.labels[0]}"] = (file, block)
                 source = evaluate_serialized(block.attributes.get("source", (0, None))[1], lambda _: UNKNOWN)
                 target = ctx.files.inside(file, source) if isinstance(source, str) and \
                     source.startswith(("./", "../")) else None

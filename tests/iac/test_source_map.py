@@ -126,8 +126,11 @@ def test_json_and_markdown_reports_show_the_source_and_the_counts():
 
 
 def test_the_default_source_root_is_the_git_work_tree_and_no_source_map_turns_it_off(tmp_path: Path):
-    default = bcdr("scan", "--sample", "--format", "json").json()  # the tests run in this repository's work tree
+    estate = REPO / "fixtures" / "sample-estate"
+    default = bcdr("scan", "--snapshot", estate, "--format", "json").json()  # the tests run in this work tree
     assert default["source_map"]["root"] == "." and default["summary"]["source_map"]["mapped"] > 0
+    sample = bcdr("scan", "--sample", "--format", "json").json()  # --sample: its own IaC (tests/iac/test_idioms.py)
+    assert sample["source_map"]["root"] == "fixtures/sample-iac"
     off = bcdr("scan", "--sample", "--no-source-map", "--format", "json").json()
     assert "source_map" not in off and "source" not in off["findings"][0]
     refused = bcdr("scan", "--sample", "--no-source-map", "--source-root", FIXTURE)
