@@ -103,6 +103,20 @@ def _batch() -> list[Expected]:
     ]
 
 
+def _streaming() -> list[Expected]:
+    """Azure/data-product-streaming infra/ with params.dev.json (prefix int02, environment dev; Cosmos DB, SQL
+    and the SQL pool on), deployed into a data landing zone's second integration group. Its Key Vault
+    module (modules/services/keyvault.bicep) is not in the copy, so the vault is left out of the table."""
+    group, services = "dlz01-dev-di002", "infra/modules/services/"
+    return [Expected(kind, f"int02-dev-{name}", group, services + file) for kind, name, file in (
+        ("Microsoft.Synapse/workspaces", "synapse001", "synapse.bicep"),
+        ("Microsoft.Synapse/workspaces/sqlPools", "synapse001/sqlPool001", "synapse.bicep"),
+        ("Microsoft.DocumentDB/databaseAccounts", "cosmos001", "cosmosdb.bicep"),
+        ("Microsoft.Sql/servers", "sqlserver001", "sql.bicep"),
+        ("Microsoft.Sql/servers/databases", "sqlserver001/Database001", "sql.bicep"),
+        ("Microsoft.EventHub/namespaces", "eventhub001", "eventhubnamespace.bicep"))]
+
+
 def _batch_arm() -> list[Expected]:
     """Azure/data-product-batch's ARM layout: infra/CosmosDb/deploy.cosmosDb.json with params.cosmosDb001.json."""
     return [Expected("Microsoft.DocumentDB/databaseAccounts", "datalandingz-cosmos001", "datalandingz-rg",
@@ -127,13 +141,14 @@ INSIDE_MODULE = "this"  # the label of a resource block inside a git-hosted modu
 
 
 SETS = {"data-landing-zone": _dlz, "data-management-zone": _dmz, "data-product-batch": _batch,
-        "data-product-batch-arm": _batch_arm, "hmcts-data-landing-zone": _hmcts}
+        "data-product-streaming": _streaming, "data-product-batch-arm": _batch_arm, "hmcts-data-landing-zone": _hmcts}
 
 
 def _together() -> list[Expected]:
     """Every set above in one tree, each in a directory of its name (a platform team's monorepo): names
     that one set's defaults leave as patterns (`*-vault001`) now meet the other sets' declarations."""
-    return [Expected(r.type, r.name, r.group, f"{name}/{r.file}") for name, rows in SETS.items() for r in rows()]
+    return [Expected(r.type, r.name, r.group, f"{name}/{r.file}", r.address) for name, rows in SETS.items()
+            for r in rows()]
 
 
 EXPECTED = {**SETS, "together": _together}
@@ -309,8 +324,9 @@ def main() -> None:
         label = f"{name} ({len(rows)} resources expected)"
         if state is not None:
             counts_state, wrong_state = tally(with_state, rows)
-            print(f"{name} with a terraform show -json state: mapped {counts_state['mapped']} of "
-                  f"{sum(counts_state.values())}, wrong file {len(wrong_state)}")
+            print(f"{name} with a terraform show -json state: findings {sum(counts_state.values())}: mapped "
+                  f"{counts_state['mapped']}, ambiguous {counts_state['ambiguous']}, unmapped "
+                  f"{counts_state['unmapped']}, wrong file {len(wrong_state)}")
     if args.keep:
         args.keep.write_text(json.dumps(sarif, indent=1), "utf-8")
     seconds, summary = index_seconds(root, args.repeat)

@@ -69,8 +69,13 @@ def _index_arm_and_bicep(ctx: IndexContext, index: SourceIndex, use_bicep_cli: b
         target, values = bicep.bicepparam_values(ctx, file)
         if target:
             values_for.setdefault(target, []).append(values)
+        else:
+            ctx.problem(file, "its `using` names no Bicep file inside the source root; not used")
     for file, values in parameter_files:
-        for template in _templates_for(ctx, file, values, bicep_files + templates):
+        fitting = _templates_for(ctx, file, values, bicep_files + templates)
+        if not fitting:
+            ctx.problem(file, _unfit_reason(ctx, file, values, bicep_files + templates))
+        for template in fitting:
             values_for.setdefault(template, []).append(values)
     compiled = _bicep_cli(ctx, index) if use_bicep_cli else None
     for root in [f for f in bicep_files + templates if f not in used]:
@@ -128,12 +133,29 @@ def _templates_for(ctx: IndexContext, parameters_file: str, values: dict[str, An
     """The templates of the parameters file's directory it fits: its name's stem first
     (`main.parameters.json`, `main.dev.parameters.json` -> main.bicep / main.json), else any template
     there declaring every parameter the file sets."""
+    return [t for t in _candidate_pool(parameters_file, candidates)
+            if set(k.lower() for k in values) <= _declared_parameters(ctx, t)]
+
+
+def _candidate_pool(parameters_file: str, candidates: list[str]) -> list[str]:
+    """The templates of the parameters file's directory named like it, else all of that directory's."""
     directory = posixpath.dirname(parameters_file)
     stem = posixpath.basename(parameters_file).split(".")[0].lower()
-    here = [t for t in candidates if posixpath.dirname(t) == directory]
+    here = sorted(t for t in candidates if posixpath.dirname(t) == directory)
     named = [t for t in here if posixpath.basename(t).split(".")[0].lower() == stem]
-    pool = named or here
-    return [t for t in pool if set(k.lower() for k in values) <= _declared_parameters(ctx, t)]
+    return named or here
+
+
+def _unfit_reason(ctx: IndexContext, parameters_file: str, values: dict[str, Any], candidates: list[str]) -> str:
+    """Why a parameters file is not used: ARM refuses a deployment whose parameters file sets a parameter
+    the template does not declare, so such a file belongs to another version of the template."""
+    pool = _candidate_pool(parameters_file, candidates)
+    if not pool:
+        return "no template in its directory to give its values to; not used"
+    undeclared = sorted(k for k in values if k.lower() not in _declared_parameters(ctx, pool[0]))
+    more = f" and {len(undeclared) - 3} more" if len(undeclared) > 3 else ""
+    return (f"fits no template in its directory ({posixpath.basename(pool[0])} does not declare "
+            f"{', '.join(undeclared[:3])}{more}); not used")
 
 
 def _declared_parameters(ctx: IndexContext, template: str) -> set[str]:

@@ -155,3 +155,25 @@ def test_the_table_shows_where_the_fix_is_written_within_80_columns():
     assert any(line.startswith("at fixtures/sample-iac/sales/modules/lake.bicep:") for line in located)
     report = bcdr("scan", "--sample", "--format", "json").json()
     assert len(located) == report["summary"]["source_map"]["mapped"]
+
+
+def test_a_parameters_file_of_another_template_version_is_not_used_and_says_why(tmp_path: Path):
+    """The ARM layout of the data product templates keeps `params.x001.json` beside `deploy.x.json`; a
+    parameters file that sets a parameter the template does not declare (its version drifted) would be
+    refused by ARM, so its values name nothing: the account stays unmapped, and the index says why."""
+    write(tmp_path, "lake/deploy.lake.json", json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "parameters": {"accountName": {"type": "string"}},
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01",
+                       "name": "[parameters('accountName')]", "sku": {"name": "Standard_LRS"}}]}, indent=1))
+    params = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"}
+    write(tmp_path, "lake/params.lake001.json", json.dumps({**params, "parameters": {
+        "accountName": {"value": "stlakeraw"}, "containerNames": {"value": ["raw"]}}}))
+    write(tmp_path, "lake/params.lake002.json", json.dumps({**params, "parameters": {
+        "accountName": {"value": "stlakecurated"}}}))
+    index = build_index(tmp_path)
+    assert sites(tmp_path, STORAGE, "stlakeraw") == set()
+    assert {file for file, _ in sites(tmp_path, STORAGE, "stlakecurated")} == {"lake/deploy.lake.json"}
+    assert [(p.file, p.reason) for p in index.problems] == [
+        ("lake/params.lake001.json",
+         "fits no template in its directory (deploy.lake.json does not declare containerNames); not used")]
