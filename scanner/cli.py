@@ -37,6 +37,7 @@ from scanner.diff import diff_reports, load_report, render_diff
 from scanner.docs import check_page
 from scanner.engine import Outcome, ScanResult, evaluate, tune_gc_for_batch
 from scanner.errors import InputError, one_line
+from scanner.iac import SourceMap, check_source_options, source_map_for
 from scanner.output import Output, StdoutClosed, format_from_name, resolve_output
 from scanner.policy import DEFAULT_ZONE_SPEC, Policy, default_policy, load_policy
 from scanner.registry import discover, find, select
@@ -62,6 +63,16 @@ def sample_estate() -> tuple[Path, Path]:
     """The bundled sample estate and its policy (package data, so `--sample` works anywhere)."""
     root = resources.files("fixtures")
     return Path(str(root / "sample-estate")), Path(str(root / "policies" / "sample-policy.yaml"))
+
+
+SAMPLE_IAC_URI = "fixtures/sample-iac"  # where the sample's IaC lives in the bcdr-scan repository
+
+
+def sample_source_map(plans: tuple[str, ...]) -> SourceMap | None:
+    """`--sample`'s source map: the bundled IaC written for the sample estate, never the work tree the
+    command happens to run in (whose templates have nothing to do with the sample's resources)."""
+    root = Path(str(resources.files("fixtures") / "sample-iac"))
+    return source_map_for(str(root), disabled=False, plans=plans, uri_prefix=SAMPLE_IAC_URI)
 
 
 def blocking_findings(scan: ScanResult, fail_on: str, baseline: AppliedBaseline | None = None) -> list[Outcome]:
@@ -158,10 +169,19 @@ FAIL_ON = click.Choice(FAIL_ON_CHOICES, case_sensitive=False)
 @click.option("--skip-check", "skip", multiple=True, metavar="ID",
               help="Do not run these checks (repeatable; globs such as STG-* too).")
 @click.option("--include-passed", is_flag=True, help="List passing results in the JSON report, not only count them.")
+@click.option("--source-root", metavar="DIR",
+              help="Map findings to the Bicep, ARM JSON and Terraform under DIR that deploy their resources (SARIF "
+                   "alerts on the line to change). Default: the git work tree of the current directory; with "
+                   "--sample, the bundled sample IaC.")
+@click.option("--no-source-map", is_flag=True, help="Do not map findings to infrastructure-as-code files.")
+@click.option("--terraform-plan", "terraform_plans", multiple=True, metavar="FILE",
+              help="A `terraform show -json` plan or state of a module under the source root: exact names and ids "
+                   "(repeatable).")
 @live_options
 def scan(snapshot_path: str | None, sample: bool, policy_path: str | None, fmt: str | None, output: str | None,
          fail_on: str, baseline_path: str | None, sarif_category: str | None, only: tuple[str, ...],
-         skip: tuple[str, ...], include_passed: bool, live: LiveOptions) -> None:
+         skip: tuple[str, ...], include_passed: bool, source_root: str | None, no_source_map: bool,
+         terraform_plans: tuple[str, ...], live: LiveOptions) -> None:
     """Evaluate an estate against its landing-zone policy and report the gaps.
 
     Without --snapshot or --sample the estate is read live from Azure Resource Manager (Reader is enough)."""
@@ -180,6 +200,9 @@ def scan(snapshot_path: str | None, sample: bool, policy_path: str | None, fmt: 
                                           "--policy": policy_path, "--baseline": baseline_path})
     fmt = choose_format(fmt, destination, sorted(FORMATS))
     _check_report_options(fmt, sarif_category, include_passed)
+    if no_source_map and (source_root or terraform_plans):
+        raise click.UsageError("--no-source-map cannot be used with --source-root or --terraform-plan")
+    check_source_options(source_root, terraform_plans)
     baseline = load_baseline(baseline_path, [c.id for c in known]) if baseline_path else None
     policy = _policy(policy_path)
     if snapshot_path:
@@ -192,6 +215,11 @@ def scan(snapshot_path: str | None, sample: bool, policy_path: str | None, fmt: 
     if not policy_path:  # said once the estate is read, so an input error stays the only line
         notice(DEFAULT_POLICY_NOTICE)
     result = evaluate(inventory, policy, checks)
+    if sample and source_root is None and not no_source_map:
+        source_map = sample_source_map(terraform_plans)
+    else:
+        source_map = source_map_for(source_root, disabled=no_source_map, plans=terraform_plans)
+    options = replace(options, source_map=source_map)
     finish_scan(result, options, fmt=fmt, output=destination, fail_on=fail_on, baseline=baseline,
                 sarif_category=sarif_category)
 

@@ -14,6 +14,7 @@ from typing import Any
 from scanner.baseline import AppliedBaseline
 from scanner.check import Severity, Status
 from scanner.engine import Outcome, ScanResult
+from scanner.iac.sourcemap import SourceMap
 from scanner.model import Resource
 
 
@@ -27,6 +28,7 @@ class ReportOptions:
     sarif_category: str | None = None  # overrides the SARIF automationDetails.id derived from the scopes
     color: bool = False  # ANSI colour in the terminal report (only when writing to a terminal)
     width: int | None = None  # terminal width for the table report
+    source_map: SourceMap | None = None  # findings -> the IaC declaring their resources (scan --source-root)
 
 
 def is_suppressed(outcome: Outcome, options: ReportOptions) -> bool:

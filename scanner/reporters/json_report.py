@@ -12,6 +12,7 @@ from typing import Any
 from scanner import INFORMATION_URI, TOOL_NAME, __version__
 from scanner.check import Status
 from scanner.engine import Outcome, ScanResult
+from scanner.iac.sourcemap import Match
 from scanner.jsonwrite import indented_json
 from scanner.recovery.readiness import readiness_json
 from scanner.reporters.base import (
@@ -27,7 +28,7 @@ from scanner.reporters.base import (
 from scanner.sanitize import json_text
 
 REPORT_KIND = "bcdr-scan/report"
-REPORT_SCHEMA_VERSION = "1.1"  # 1.1 added `readiness`
+REPORT_SCHEMA_VERSION = "1.1"  # 1.1 added `readiness` and `summary.source_map`
 
 
 def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
@@ -57,6 +58,7 @@ def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "findings_by_severity": severity_counts(active),
             "results": scan.counts(),
             "coverage_complete": scan.coverage_complete,
+            **({"source_map": options.source_map.counts(scan.findings)} if options.source_map else {}),
         },
         "zones": zone_summaries(scan, options),
         "readiness": readiness_json(scan),
@@ -70,6 +72,8 @@ def report_document(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "unknown": [o.to_json() for o in scan.with_status(Status.UNKNOWN)],
         },
     }
+    if options.source_map is not None:
+        document["source_map"] = options.source_map.summary(scan.findings)
     if options.include_passed:
         document["passed"] = [o.to_json() for o in scan.with_status(Status.PASS)]
     return document
@@ -82,7 +86,16 @@ def finding_json(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
         suppression = options.baseline.suppression_json(outcome)
         if suppression is not None:
             document["suppression"] = suppression
+    if options.source_map is not None:
+        document["source"] = source_json(options.source_map.match(outcome))
     return document
+
+
+def source_json(match: Match) -> dict[str, Any]:
+    """Where the finding's resource is declared: the file and line, or why there is none."""
+    if match.location is not None:
+        return {"status": match.status, **match.location.to_json()}
+    return {"status": match.status, **({"candidates": match.candidates} if match.candidates else {})}
 
 
 def render_json(scan: ScanResult, options: ReportOptions) -> str:

@@ -39,9 +39,10 @@ MAX_COVERAGE_ROWS = 50
 def render_markdown(scan: ScanResult, options: ReportOptions) -> str:
     active = active_findings(scan, options)
     lines = _header(scan, options, active)
+    lines += _source_summary(scan, options)
     lines += _zones(scan, options)
     lines += markdown_readiness(scan, cell, code)
-    lines += _findings(active)
+    lines += _findings(active, options)
     lines += _accepted_risks(scan, options)
     lines += _coverage(scan, options)
     return scrub("\n".join(lines).rstrip("\n") + "\n")  # fields were scrubbed before escaping; a safety net
@@ -108,7 +109,7 @@ def _zones(scan: ScanResult, options: ReportOptions) -> list[str]:
     return lines
 
 
-def _findings(active: list[Outcome]) -> list[str]:
+def _findings(active: list[Outcome], options: ReportOptions) -> list[str]:
     lines = ["### Findings", ""]
     if not active:
         return [*lines, "No findings.", ""]
@@ -120,15 +121,35 @@ def _findings(active: list[Outcome]) -> list[str]:
         room = max(MAX_FINDING_ROWS - shown, 0)
         lines += [f"#### {str(severity).capitalize()} ({len(group)})", ""]
         rows = [[f"[{o.check.id}]({DOCS_URL.format(id=o.check.id)})", code(short_id(o.resource.id)),
-                 cell(o.zone.name), cell(o.result.message), cell(requirement_text(o, with_zone=False) or "")]
+                 cell(o.zone.name), cell(o.result.message), cell(requirement_text(o, with_zone=False) or ""),
+                 *([_source_cell(o, options)] if options.source_map else [])]
                 for o in group[:room]]
         if rows:
-            lines += table(["check", "resource", "zone", "finding", "requirement"], rows)
+            lines += table(["check", "resource", "zone", "finding", "requirement",
+                            *(["source"] if options.source_map else [])], rows)
         if len(group) > room:
             lines += ["", f"… {plural(len(group) - room, f'more {severity} finding')}; the JSON report lists them all."]
         lines.append("")
         shown += len(rows)
     return lines
+
+
+def _source_cell(outcome: Outcome, options: ReportOptions) -> str:
+    """`path:line` of the declaration (a code span: the path is text from the repository), or why none."""
+    match = options.source_map.match(outcome) if options.source_map else None
+    if match is None or match.location is None:
+        return f"{match.status} ({match.candidates} declarations)" if match and match.candidates else "-"
+    return code(f"{match.location.file}:{match.location.line}")
+
+
+def _source_summary(scan: ScanResult, options: ReportOptions) -> list[str]:
+    if options.source_map is None:
+        return []
+    counts = options.source_map.counts(scan.findings)
+    root = options.source_map.prefix or "."
+    return [f"Source map ({code(root, in_table=False)}): {counts['mapped']} of {len(scan.findings)} findings located "
+            f"in the IaC that declares their resource, {counts['ambiguous']} ambiguous (several declarations could "
+            f"deploy it: left unmapped), {counts['unmapped']} unmapped.", ""]
 
 
 def _accepted_risks(scan: ScanResult, options: ReportOptions) -> list[str]:

@@ -51,17 +51,18 @@ from scanner.reporters.base import (
     suppressed_findings,
     zone_summaries,
 )
-from scanner.reporters.json_report import jsonable
+from scanner.reporters.json_report import jsonable, source_json
 from scanner.sanitize import json_text, sarif_text, terminal_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "bcdrScan/v1"
 URI_BASE_ID = "AZURE_RESOURCES"
+SOURCE_BASE_ID = "%SRCROOT%"  # the repository root, as GitHub code scanning resolves relative URIs
 CATEGORY_PREFIX = "bcdr-scan"
 MAX_SUBSCRIPTIONS_IN_CATEGORY = 5
-MAX_TAGS = 10
-_URI_AS_IS = re.compile(r"[A-Za-z0-9_.~/-]*")  # GitHub keeps at most 10 tags per rule (20 accepted)
+MAX_TAGS = 10  # GitHub keeps at most 10 tags per rule (20 accepted)
+_URI_AS_IS = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
           Severity.LOW: "note", Severity.INFO: "note"}
@@ -191,14 +192,22 @@ def _document(scan: ScanResult, options: ReportOptions, outcomes: list[Outcome],
     run: dict[str, Any] = {
         "tool": {"driver": _driver(scan.checks)},
         "automationDetails": {"id": automation_id(scan, options)},
-        "originalUriBaseIds": {URI_BASE_ID: {
-            "description": {"text": "Azure Resource Manager resources, addressed as azure/<subscription>/"
-                                    "<resource group>/<provider>/<type>/<name> (lower case); not files."}}},
+        "originalUriBaseIds": _uri_bases(options),
         "invocations": [invocation],
         "results": [_result(o, rule_index[o.check.id], options) for o in outcomes],
         "properties": _run_properties(scan, options),
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
+def _uri_bases(options: ReportOptions) -> dict[str, Any]:
+    bases: dict[str, Any] = {URI_BASE_ID: {
+        "description": {"text": "Azure Resource Manager resources, addressed as azure/<subscription>/"
+                                "<resource group>/<provider>/<type>/<name> (lower case); not files."}}}
+    if options.source_map is not None:
+        bases[SOURCE_BASE_ID] = {"description": {"text": "The root of the repository holding the infrastructure-"
+                                                         "as-code the findings are mapped to."}}
+    return bases
 
 
 def execution_successful(scan: ScanResult) -> bool:
@@ -275,7 +284,7 @@ def _result(outcome: Outcome, rule_index: int, options: ReportOptions) -> dict[s
         "kind": "fail",
         "level": level,
         "message": {"text": result_message(outcome)},
-        "locations": [resource_location(r.id, r.name)],
+        "locations": [finding_location(outcome, options)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(outcome.check.id, r.id)},
         "properties": {
             "severity": str(outcome.severity),
@@ -290,6 +299,8 @@ def _result(outcome: Outcome, rule_index: int, options: ReportOptions) -> dict[s
             "evidence": dict(outcome.result.evidence),
         },
     }
+    if options.source_map is not None:
+        result["properties"]["source"] = source_json(options.source_map.match(outcome))
     if options.baseline is not None:
         entry = options.baseline.suppression_for(outcome)
         if entry is not None:
@@ -355,6 +366,20 @@ def resource_location(resource_id: str, name: str | None = None) -> dict[str, An
         },
         "logicalLocations": [logical],
     }
+
+
+def finding_location(outcome: Outcome, options: ReportOptions) -> dict[str, Any]:
+    """The line of the IaC that declares the resource (relative to the repository root) when the source
+    map places it, else the resource's own location; the resource id stays the logical location."""
+    r = outcome.resource
+    location = resource_location(r.id, r.name)
+    source = options.source_map.location(outcome) if options.source_map is not None else None
+    if source is not None:
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": quote(source.file, safe="/-._~"), "uriBaseId": SOURCE_BASE_ID},
+            "region": {"startLine": max(source.line, 1)},
+        }
+    return location
 
 
 def automation_id(scan: ScanResult, options: ReportOptions) -> str:
@@ -467,6 +492,7 @@ def _run_properties(scan: ScanResult, options: ReportOptions) -> dict[str, Any]:
         "results": scan.counts(),
         "zones": zone_summaries(scan, options),
         "readiness": readiness_json(scan),
+        **({"sourceMap": options.source_map.summary(scan.findings)} if options.source_map else {}),
     }
 
 

@@ -73,7 +73,7 @@ def render_table(scan: ScanResult, options: ReportOptions) -> str:
         by_zone.setdefault(outcome.zone.name, []).append(outcome)
     wide = _wide_layout([o for group in by_zone.values() for o in group[:MAX_FINDING_ROWS_PER_ZONE]], width)
     for zone in zones:
-        _zone_section(console, zone, by_zone.get(zone["name"], []), width, wide)
+        _zone_section(console, zone, by_zone.get(zone["name"], []), width, wide, options)
     _accepted_risks(console, scan, options)
     _coverage(console, scan, options)
     return finished(buffer.getvalue(), options.color)
@@ -222,7 +222,8 @@ def _wide_layout(findings: list[Outcome], width: int) -> bool:
     return width >= WIDE_MIN_WIDTH and width - LABELS_WIDTH - longest >= WIDE_MESSAGE_WIDTH
 
 
-def _zone_section(console: Console, zone: dict[str, Any], findings: list[Outcome], width: int, wide: bool) -> None:
+def _zone_section(console: Console, zone: dict[str, Any], findings: list[Outcome], width: int, wide: bool,
+                  options: ReportOptions) -> None:
     if not zone["resources"] and not findings:
         return
     console.print()
@@ -235,15 +236,16 @@ def _zone_section(console: Console, zone: dict[str, Any], findings: list[Outcome
         console.print(Text("No findings.", style="green"))
         return
     left_out = len(findings) - MAX_FINDING_ROWS_PER_ZONE
-    console.print(_findings_grid(findings[:MAX_FINDING_ROWS_PER_ZONE], width, wide))  # most severe first
+    console.print(_findings_grid(findings[:MAX_FINDING_ROWS_PER_ZONE], width, wide, options))  # most severe first
     if left_out > 0:
         console.print(Text(f"… and {plural(left_out, 'less severe finding')} in this zone; --format json lists "
                            "them all.", style="yellow"))
 
 
-def _findings_grid(findings: list[Outcome], width: int, wide: bool) -> Table:
-    """One block per finding: severity and check, then resource, message and requirement beside them
-    (in the wide layout the resource has a column of its own)."""
+def _findings_grid(findings: list[Outcome], width: int, wide: bool, options: ReportOptions) -> Table:
+    """One block per finding: severity and check, then resource, message, requirement and, when the
+    source map placed it, `at file:line` of the IaC to change (in the wide layout the resource has a
+    column of its own)."""
     columns = [("severity", label_column("MEDIUM")), ("check", label_column("CHECK-0"))]
     if wide:
         resource_width = max(len(terminal_text(short_id(o.resource.id))) for o in findings)
@@ -257,6 +259,10 @@ def _findings_grid(findings: list[Outcome], width: int, wide: bool) -> Table:
             requirement = requirement_text(outcome, with_zone=False)
             if requirement:
                 body.append("\n" + terminal_text(requirement), style="dim")
+            source = options.source_map.location(outcome) if options.source_map is not None else None
+            if source is not None:
+                body.append("\n" + id_lines(terminal_text(f"at {source.file}:{source.line}"), width - LABELS_WIDTH),
+                            style="dim")
             if wide:
                 cells += [resource, body]
             else:

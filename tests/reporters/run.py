@@ -30,9 +30,9 @@ class Run:
         return json.loads(self.out)
 
 
-def bcdr(*args: object, env: dict[str, str] | None = None) -> Run:
+def bcdr(*args: object, env: dict[str, str] | None = None, cwd: Path = REPO) -> Run:
     proc = subprocess.run([sys.executable, "-m", "scanner", *(str(a) for a in args)], capture_output=True,
-                          text=True, cwd=REPO, timeout=300, env={**os.environ, "NO_COLOR": "1", **(env or {})})
+                          text=True, cwd=cwd, timeout=300, env={**os.environ, "NO_COLOR": "1", **(env or {})})
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -99,3 +99,18 @@ def test_hostile_estate_sarif_passes_githubs_ingestion_rules(tmp_path):
     validate_sarif(json.loads(log.read_text("utf-8")))
     errors = validate_with_multitool(log, tmp_path)
     assert errors == [], json.dumps(errors, indent=1)[:4000]
+
+
+def test_sarif_mapped_to_the_iac_fixture_passes_githubs_ingestion_rules(tmp_path):
+    """Results located in Bicep, ARM JSON and Terraform files (relative to the repository root, %SRCROOT%)."""
+    multitool()
+    log = tmp_path / "mapped.sarif"
+    run = bcdr("scan", "--sample", "--source-root", REPO / "fixtures" / "sample-iac", "--format", "sarif",
+               "--output", log)
+    assert run.code in (0, 1, 3), run.err
+    document = json.loads(log.read_text("utf-8"))
+    validate_sarif(document)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]}
+    assert any(u.endswith(".bicep") for u in uris) and any(u.endswith(".tf") for u in uris)
+    errors = validate_with_multitool(log, tmp_path)
+    assert errors == [], json.dumps(errors, indent=1)[:4000]
