@@ -85,8 +85,9 @@ class RegionalRecoveryReadinessCheck(Check):
             return self.passed(f"after a regional outage: {_achieved(chosen, zone)} ({chosen.mechanism})", **evidence)
         unread = [f for f in (chosen.rpo, chosen.rto) if f.kind == Kind.UNKNOWN and not f.undocumented]
         if unread:
-            return self.unknown(f"{unread[0].text.removeprefix('unknown: ').removesuffix(' not read')} "
-                                f"(for the {chosen.mechanism} estimate)")
+            missing = unread[0].text.removeprefix("unknown: ").removesuffix(" not read")
+            placeholder = chosen.mechanism.startswith("unknown (")  # not_read() names what is missing already
+            return self.unknown(missing if placeholder else f"{missing} (for the {chosen.mechanism} estimate)")
         return self.not_applicable(f"Microsoft documents no figure that decides it ({_achieved(chosen, zone)}; "
                                    f"{chosen.mechanism}): the readiness report counts it unknown")
 

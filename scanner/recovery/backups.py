@@ -57,7 +57,7 @@ def geo_backup_options(found: SourceProtection, inventory: Inventory, what: str)
         elif geo:
             options.append(_geo_vault_option(backup, inventory, what))
     if found.gap is not None and not options:
-        options.append(not_read(f"the Backup vaults (an unread vault may keep a backup of the {what})"))
+        options.append(not_read(f"the list of Backup vaults (an unread vault may keep a backup of the {what})"))
     return options
 
 

@@ -217,7 +217,7 @@ def _unseen_replicas(server: Resource, ctx: EvaluationContext, engine: str) -> l
     if engine == "mysql" and role == "source":
         return [not_read("the read replicas of the server (replicationRole Source, none scanned)")]
     if unread_in_zone(ctx.inventory, ctx.zone, server.type) is not None:
-        return [not_read(f"the {server.type} servers of the zone (a read replica may be among them)")]
+        return [not_read(f"the list of {server.type} servers of the zone (a read replica may be among them)")]
     return []
 
 

@@ -56,6 +56,22 @@ def outcomes(report: dict[str, Any]) -> set[tuple[str, str, str]]:
     return {(o["check_id"], o["resource"]["id"].lower(), o["status"]) for o in listed}
 
 
+# GEN-004 weighs every Backup vault and every server of a zone that might hold a copy of a resource:
+# with the sample estate's third subscription unread, a vault or replica there may protect these three,
+# so their recovery estimate is unknown while every other verdict outside that subscription stands.
+UNREAD_SUB3_MAKES_READINESS_UNKNOWN = frozenset(
+    ("GEN-004", f"/subscriptions/6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e0{n}/resourcegroups/{rest}")
+    for n, rest in ((2, "rg-sales-serving/providers/microsoft.dbforpostgresql/flexibleservers/psql-sales-pricing-weu"),
+                    (2, "rg-sales-serving/providers/microsoft.storage/storageaccounts/stsalescuratedweu"),
+                    (4, "rg-marketing-poc/providers/microsoft.dbformysql/flexibleservers/mysql-marketing-poc-weu")))
+
+
+def with_sub3_unread(verdicts: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """The offline verdicts outside the third subscription as a scan that could not read it gives them."""
+    kept = {v for v in verdicts if (v[0], v[1]) not in UNREAD_SUB3_MAKES_READINESS_UNKNOWN}
+    return kept | {(check, resource, "unknown") for check, resource in UNREAD_SUB3_MAKES_READINESS_UNKNOWN}
+
+
 def live_env(arm: Emulator) -> dict[str, str]:
     return {"BCDR_SCAN_TOKEN": arm.token, "REQUESTS_CA_BUNDLE": arm.ca_file}
 

@@ -28,7 +28,7 @@ def test_an_unreadable_vault_and_protection_route_make_backup_verdicts_unknown(a
     # it) may hold a Data Lake vaulted backup there, and so may the PostgreSQL server (Backup vaults protect
     # flexible servers; no extension route is read for them).
     unknown = {("BAK-002", VAULT), ("BAK-003", VAULT), ("BAK-004", NOTEBOOKS), ("STG-001", CURATED),
-               ("BAK-004", METADATA)}
+               ("BAK-004", METADATA), ("GEN-004", CURATED), ("GEN-004", METADATA)}  # GEN-004: as STG-001, BAK-004
     assert {(o[0], o[1]) for o in after if o[2] == "unknown"} == unknown
     # The exports account's route still lists its backup in the vault (whose policy was read): it stays
     # protected, and the vault is seen to hold a vault-tier backup in the geo-redundant storage it has.
