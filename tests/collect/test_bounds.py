@@ -4,6 +4,7 @@ never a hang, never "nothing there"."""
 
 from __future__ import annotations
 
+import re
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 from scanner.collect.bounds import Limits
 from scanner.collect.collector import Scope
 from scanner.collect.collectors import KEY_VAULT
+from scanner.collect.pipeline import is_collection
 from scanner.model import Inventory
 from scanner.snapshot import load_snapshot, save_snapshot
 from tests.collect.conftest import collect, collector
@@ -80,6 +82,46 @@ def test_every_list_the_collector_makes_refuses_an_empty_object(arm: Emulator, p
         assert not [r for r in inventory.resources if r.type == data]
     else:
         assert [g.scope for g in inventory.gaps] == [f"/subscriptions/{SUB1}"]
+
+
+def list_levels(arm: Emulator, inventory: Inventory) -> tuple[dict[int, dict[str, str]], dict[str, int]]:
+    """Every list path a clean collection read, by how deep it hangs below a subscription (1: the
+    subscription's own lists, 2: a resource's child lists, 3: a child's), with the scope its gap names;
+    and the depth of every document collected."""
+    ids = {r.key for r in inventory.resources}
+
+    def owner(path: str) -> str | None:  # the longest collected id the path hangs below
+        parts = path.split("/")
+        return next(("/".join(parts[:n]) for n in range(len(parts) - 1, 3, -1) if "/".join(parts[:n]) in ids), None)
+
+    def level(key: str | None) -> int:
+        return 0 if key is None else 1 + level(owner(key))
+
+    lists: dict[int, dict[str, str]] = {}
+    for request in arm.requests:
+        path = request.path.lower()
+        if request.status == 200 and is_collection(path) and path.count("/") > 2 \
+                and not path.endswith("/resourcegroups"):  # a group list's failure is tested above (`*`)
+            scope = owner(path)
+            lists.setdefault(level(scope) + 1, {})[path] = scope or "/".join(path.split("/")[:3])
+    return lists, {key: level(key) for key in ids}
+
+
+def test_every_list_at_every_depth_refuses_an_empty_object(arm: Emulator) -> None:
+    """`{}` for each list the collector reads, one depth at a time: a gap for every list asked, none of
+    its documents, and everything above it still read."""
+    lists, depth_of = list_levels(arm, collect(arm))
+    assert sorted(lists) == [1, 2, 3] and sum(len(paths) for paths in lists.values()) > 100
+    for depth, paths in sorted(lists.items()):
+        arm.faults[:] = [Fault("^(" + "|".join(re.escape(p) for p in paths) + r")\?", 200, times=None, body={})]
+        inventory = collect(arm)
+        assert {g.scope.lower() for g in inventory.gaps} == set(paths.values()), depth
+        assert all("without a 'value' array" in g.error for g in inventory.gaps)
+        for gap in inventory.gaps:
+            assert not [r for r in inventory.resources if r.type.lower() == gap.data.lower()
+                        and (r.key.startswith(gap.scope.lower() + "/") or f"/subscriptions/{r.subscription_id}" ==
+                             gap.scope.lower())]
+        assert {k for k, d in depth_of.items() if d < depth} <= {r.key for r in inventory.resources}
 
 
 def vault_in(arm: Emulator, sub: str) -> dict[str, Any]:
