@@ -365,7 +365,10 @@ class Emulator:
         rows = sorted({(rid.split("/")[2], r["type"].lower()) for rid, r in self.index.docs.items()
                        if isinstance(r.get("type"), str) and r["type"].lower() in types
                        and rid.split("/")[2] in wanted and _subscription_level_collection(rid)})
-        start = int(str(options.get("$skipToken") or "0").removeprefix("page-") or 0)
+        start_text = str(options.get("$skipToken") or "0").removeprefix("page-")
+        if not start_text.isdigit():
+            return _error_body(400, "BadRequest", "The $skipToken is not one the emulator gave.")
+        start = int(start_text)
         size = min(int(options.get("$top") or 1000), self.graph.page_size)
         page = [{"subscriptionId": sub, "type": kind} for sub, kind in rows[start: start + size]]
         body: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "data": page, "facets": [],
