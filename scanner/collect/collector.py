@@ -631,7 +631,10 @@ class LiveCollector:
         scheduler.submit(key, run, f"{data} @ {scope}", discovers=discovers)
 
     def _describe(self, exc: BaseException) -> tuple[str, int | None]:
-        return describe(exc, self.limits.retry_after_cap)
+        try:
+            return describe(exc, self.limits.retry_after_cap)
+        except Exception as failure:  # a failure that cannot be put into words is still a gap, never none
+            return f"internal error: {type(exc).__name__} (not described: {type(failure).__name__})", None
 
     def _task_crashed(self, task: Task, exc: BaseException) -> None:
         LOG.error("task %s crashed: %s", task.label, exc)

@@ -251,6 +251,24 @@ def test_a_document_nested_absurdly_deep_or_with_nan_is_dropped(arm: Emulator, t
     assert [(g.scope, g.data) for g in inventory.gaps] == [(f"/subscriptions/{SUB1}", VAULTS)]
 
 
+@pytest.mark.parametrize("error", [{"code": 42, "message": True}, {"code": "Denied\nsecond", "message": ["a", "b"]},
+                                   {"code": None, "message": {"x": 1}}, "text", None],
+                         ids=["number and boolean", "newline and list", "object", "a string", "null"])
+def test_an_error_body_of_any_shape_is_a_gap_in_one_line(arm: Emulator, error: Any) -> None:
+    arm.add_fault(Fault(first_page(VAULTS), 403, times=None, body={"error": error}))
+    inventory = collect(arm)
+    assert [(g.scope, g.data, g.status) for g in inventory.gaps] == [(f"/subscriptions/{SUB1}", VAULTS, 403)]
+    assert inventory.gaps[0].error.startswith("HTTP 403") and "\n" not in inventory.gaps[0].error
+
+
+def test_a_failure_that_cannot_be_described_is_still_a_gap(arm: Emulator, mocker: Any) -> None:
+    arm.add_fault(Fault(first_page(VAULTS), 403, times=None))
+    mocker.patch("scanner.collect.collector.describe", side_effect=RuntimeError("boom"))
+    inventory = collect(arm)
+    assert [(g.scope, g.data, g.error) for g in inventory.gaps] == [
+        (f"/subscriptions/{SUB1}", VAULTS, "internal error: HttpResponseError (not described: RuntimeError)")]
+
+
 # --- Retry-After --------------------------------------------------------------------------
 A_DAY_AHEAD = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
 

@@ -91,12 +91,13 @@ class Fault:
     `status=None` serves the real answer (a latency-only fault: a slow response).
 
     Hostile answers (with `status=None` or 200, applied to the real answer unless `body` is set):
-    `body` is served as JSON instead; `next_link` replaces a list page's nextLink (`{url}`: the
-    emulator's base URL, `{path}` and `{query}`: the request's, `{n}`: a number that grows with
-    every use, for an endless chain); `encoding` ("gzip" or "deflate") compresses the answer as ARM
-    does when asked to; `gzip_bomb` serves that many zero bytes gzip-compressed; `drip` sends the
-    response one byte every `drip` seconds, from its status line (`drip_headers`) or from its body;
-    `headers` are added to the answer.
+    `body` is served as JSON instead (with an error status too: an error body of any shape);
+    `next_link` replaces a list page's nextLink (`{url}`: the emulator's base URL, `{path}` and
+    `{query}`: the request's, `{n}`: a number that grows with every use, for an endless chain);
+    `encoding` ("gzip" or "deflate") compresses the answer as ARM does when asked to; `gzip_bomb`
+    serves that many zero bytes gzip-compressed; `drip` sends the response one byte every `drip`
+    seconds, from its status line (`drip_headers`) or from its body; `headers` are added to the
+    answer.
     """
 
     pattern: str
@@ -313,6 +314,8 @@ class Emulator:
             time.sleep(fault.latency)
         if fault and fault.status not in (None, 200) and not fault.truncate:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            if fault.body is not None:  # an error body of the fault's own making
+                return Reply(fault.status, {**headers, **fault.headers}, json.dumps(fault.body).encode())
             return _error(fault.status, fault.code or _default_code(fault.status),
                           f"Injected fault for {path}.", {**headers, **fault.headers})
         limited, headers = self._graph_quota() if graph else self._throttled(path)
