@@ -335,6 +335,20 @@ def test_children_of_a_list_read_again_are_read_once(arm: Emulator) -> None:
     assert len(reads) == 1
 
 
+def test_a_list_read_again_keeps_the_detail_its_documents_were_re_read_with(arm: Emulator) -> None:
+    """Storage accounts listed one per page, the second page failing until the re-read pass: the
+    list is read again from its first page, and the account there keeps the geoReplicationStats
+    its own re-read (`$expand`) added in the first pass."""
+    arm.page_size = 1
+    arm.add_fault(Fault(r"/providers/microsoft\.storage/storageaccounts\?.*skiptoken=1(&|$)", 503, times=7))
+    inventory = collect(arm)
+    assert inventory.gaps == [] and inventory.source["rereads"]["recovered"] == inventory.source["rereads"]["reads"] > 0
+    first_pages = {d["id"].lower() for d in arm.estate.resources if d["type"] == "Microsoft.Storage/storageAccounts"
+                   and "geoReplicationStats" in d["properties"]} & {r.key for r in inventory.resources}
+    assert first_pages
+    assert {r.key: dict(r.raw) for r in inventory.resources} == {d["id"].lower(): d for d in arm.estate.resources}
+
+
 def test_a_read_still_failing_after_the_re_read_is_a_gap(arm: Emulator) -> None:
     arm.add_fault(Fault(first_page(VAULTS), 503, times=None))
     inventory = collect(arm)
