@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from scanner.collect.bounds import Limits
-from scanner.collect.collector import Scope
+from scanner.collect.collector import CollectionError, Scope
 from scanner.collect.collectors import KEY_VAULT
 from scanner.collect.pipeline import is_collection
 from scanner.model import Inventory
 from scanner.snapshot import load_snapshot, save_snapshot
 from tests.collect.conftest import collect, collector
-from tests.emulator import Emulator, Fault
+from tests.emulator import Emulator, Fault, ManagementGroup
 from tests.emulator.server import _gzip_zeros
 
 SUB1 = "6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e01"
@@ -122,6 +122,33 @@ def test_every_list_at_every_depth_refuses_an_empty_object(arm: Emulator) -> Non
                         and (r.key.startswith(gap.scope.lower() + "/") or f"/subscriptions/{r.subscription_id}" ==
                              gap.scope.lower())]
         assert {k for k, d in depth_of.items() if d < depth} <= {r.key for r in inventory.resources}
+
+
+def test_an_empty_object_for_the_tenants_subscription_list_ends_the_collection(arm: Emulator) -> None:
+    """The scope itself is unknown: no estate is reported as if it had no subscription."""
+    arm.add_fault(Fault(r"^/subscriptions\?", 200, times=None, body={}))
+    with pytest.raises(CollectionError, match=r"^cannot list subscriptions: malformed payload: a list response "
+                                              r"without a 'value' array$"):
+        collect(arm)
+
+
+def test_an_empty_object_for_a_management_groups_descendants_ends_the_collection(arm: Emulator) -> None:
+    arm.estate.management_groups = [ManagementGroup("contoso", None, (SUB1,))]
+    arm.index = arm.estate.index()
+    arm.add_fault(Fault(r"/managementgroups/contoso/descendants\?", 200, times=None, body={}))
+    with pytest.raises(CollectionError, match=r"^cannot list management group contoso: malformed payload"):
+        collect(arm, Scope(management_groups=("contoso",)))
+
+
+def test_a_resource_graph_skip_token_loop_is_read_with_arm(arm: Emulator) -> None:
+    arm.add_fault(Fault("^/providers/microsoft.resourcegraph/resources", 200, times=None,
+                        body={"data": [], "$skipToken": "page-0"}))
+    inventory = collect(arm, discovery="graph")
+    incomplete = inventory.source["discovery"]["incomplete_batches_read_with_arm"]
+    assert [b["error"] for b in incomplete] == [
+        "Resource Graph's $skipToken leads back to a page already read (a loop)"]
+    assert inventory.gaps == [] and {r.key for r in inventory.resources} == {d["id"].lower()
+                                                                              for d in arm.estate.resources}
 
 
 def vault_in(arm: Emulator, sub: str) -> dict[str, Any]:
