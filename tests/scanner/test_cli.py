@@ -15,7 +15,7 @@ import pytest
 from scanner.cli import main
 from tests.e2e.conftest import TOKEN, live_env
 from tests.emulator import Emulator
-from tests.helpers import REPO
+from tests.helpers import REPO, SUB
 
 SAMPLE_POLICY = REPO / "fixtures" / "policies" / "sample-policy.yaml"
 SAMPLE_ESTATE = REPO / "fixtures" / "sample-estate"
@@ -86,6 +86,17 @@ def test_bad_policy_exits_2_naming_file_and_field(capsys, tmp_path: Path):
                       "    match: {subscriptions: [x]}\n")
     code, _, err = run(capsys, "scan", "--sample", "--policy", str(policy))
     assert_one_line_error(code, err, str(policy), "zones[0].rpo")
+
+
+def test_a_requirement_no_service_can_meet_exits_2_naming_zone_field_and_range(capsys, tmp_path: Path):
+    policy = tmp_path / "lz.yaml"
+    policy.write_text(f"zones:\n  - name: dlz-sales\n    strategy: redeploy\n    rpo: 1h\n    rto: 1h\n"
+                      f"    match: {{subscriptions: [{SUB}]}}\n    requirements: {{min_soft_delete_days: 100000}}\n")
+    output = tmp_path / "report.json"
+    code, out, err = run(capsys, "scan", "--sample", "--policy", str(policy), "-o", str(output))
+    assert_one_line_error(code, err, str(policy), "zones[0].requirements.min_soft_delete_days", "dlz-sales",
+                          "1 to 365")
+    assert out == "" and not output.exists()
 
 
 def test_bad_snapshot_exits_2_and_leaves_existing_output_untouched(capsys, tmp_path: Path):
