@@ -33,7 +33,7 @@ from scanner.child_lists import unread_child_lists
 from scanner.errors import InputError, one_line, shown
 from scanner.ingest import inventory_from_documents, looks_like_arm_json, read_documents
 from scanner.model import Inventory, ReadGap, Resource
-from scanner.shards import check_overlaps, shard_coverage
+from scanner.shards import check_duplicates, shard_coverage
 
 SNAPSHOT_KIND = "bcdr-scan/snapshot"
 SNAPSHOT_VERSION = 1
@@ -72,7 +72,7 @@ def load_snapshot(path: str | Path, *, max_bytes: int | None = None) -> Inventor
         if is_export:
             exports.append((str(file), part))
     shards = list(zip((str(f) for f in files), parts, strict=True))
-    check_overlaps(shards)  # a directory of sharded collections: overlaps must agree
+    check_duplicates(shards)  # one id, one document: within a file and across a directory's files
     inventory = Inventory()
     inventory.merge_all(parts)  # one pass: linear in files and documents
     if coverage := shard_coverage(shards):

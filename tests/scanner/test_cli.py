@@ -110,6 +110,19 @@ def test_bad_snapshot_exits_2_and_leaves_existing_output_untouched(capsys, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "snap.json"]
 
 
+def test_one_id_twice_with_different_content_exits_2_naming_the_file_and_the_id(capsys, tmp_path: Path):
+    account = {"id": f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1",
+               "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "sku": {"name": "Standard_LRS"}}
+    renamed = {**account, "id": account["id"].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/"),
+               "sku": {"name": "Standard_GRS"}}
+    snapshot = tmp_path / "export.json"
+    snapshot.write_text(json.dumps({"value": [account, renamed]}))
+    output = tmp_path / "report.json"
+    code, out, err = run(capsys, "scan", "--snapshot", str(snapshot), "-o", str(output))
+    assert_one_line_error(code, err, str(snapshot), renamed["id"], "given twice with different content")
+    assert out == "" and not output.exists()
+
+
 def test_unknown_option_and_bad_choice_are_one_line(capsys):
     code, _, err = run(capsys, "scan", "--sample", "--colour")
     assert_one_line_error(code, err, "--colour")
