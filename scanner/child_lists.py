@@ -98,8 +98,7 @@ for _entry in CHILD_LISTS:
     _LISTS_BY_PARENT[_entry.parent_type.lower()].append(_entry)
 _CHILD_TYPES = frozenset(entry.type.lower() for entry in CHILD_LISTS)
 
-_WHY = ("exports (Azure PowerShell / PSRule, ARM list responses, Azure CLI output) carry no child lists "
-        "unless the tool writes them")
+_WHY = "an export holds only the child lists its tool writes"
 
 
 def unread_child_lists(inventory: Inventory, origin: Mapping[str, str]) -> list[ReadGap]:
