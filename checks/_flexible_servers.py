@@ -251,7 +251,7 @@ class ZoneRedundantHaCheck(FlexibleServerCheck):
 class BackupRetentionCheck(FlexibleServerCheck):
     """PG-003 / MY-003: the point-in-time restore window against the zone's min_pitr_days."""
 
-    max_days: ClassVar[int] = 35
+    # The policy bounds min_pitr_days by 35, both engines' documented maximum (scanner/retention_ranges.py).
     judges_replicas: ClassVar[bool]
 
     def evaluate(self, resource: Resource, ctx: EvaluationContext) -> Result:
@@ -266,17 +266,12 @@ class BackupRetentionCheck(FlexibleServerCheck):
             return self.unknown("properties.backup.backupRetentionDays")
         if days >= minimum:
             return self.passed(f"point-in-time restore covers {days} days (at least {minimum})", observed=days)
-        extra: dict[str, Any] = {}
-        if minimum > self.max_days:
-            extra["note"] = (f"{self.engine} keeps point-in-time backups for at most {self.max_days} days: a longer "
-                             "window needs long-term backups (Azure Backup) on top")
         return self.failed(
             f"{self.engine} server {resource.name} can be restored only {days} days back; zone {zone.name} "
             f"requires at least {minimum} days of point-in-time restore",
             observed=f"backupRetentionDays: {days}",
             required=f">= {minimum} days",
             requirement=zone.requirement("min_pitr_days"),
-            **extra,
         )
 
 

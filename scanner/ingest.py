@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from scanner.errors import InputError, one_line, shown
 from scanner.model import Inventory, ReadGap, Resource, type_from_id
+from scanner.shards import check_duplicates
 
 _SUBSCRIPTION_ID = re.compile(r"^/subscriptions/[^/]+$", re.IGNORECASE)
 _RESOURCE_GROUP_ID = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+$", re.IGNORECASE)
@@ -415,7 +416,9 @@ def inventory_from_documents(documents: Iterable[Mapping[str, Any]], collected_a
             inventory.resources.append(Resource(dict(doc)))
         else:
             getattr(inventory, bucket).append(dict(doc))
-    # Some list responses repeat items (Microsoft's Factories_List example does): one id, one resource.
+    # Some list responses repeat items (Microsoft's Factories_List example does): one id, one resource;
+    # the same id with different content is refused (which one holds cannot be told).
+    check_duplicates([(source, inventory)])
     inventory.resources = list({r.key: r for r in inventory.resources}.values())
     inventory.reindex()
     return inventory

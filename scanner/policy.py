@@ -21,6 +21,7 @@ from typing import Any
 from scanner.errors import InputError, shown
 from scanner.model import Inventory, Resource
 from scanner.regions import bundled_region_names, normalize_region
+from scanner.retention_ranges import accepted_days, accepted_text
 from scanner.user_yaml import read_yaml
 
 
@@ -300,7 +301,7 @@ def _parse_zone(doc: Any, where: str, source: str, is_default: bool = False) -> 
         rto=rto,
         primary_region=primary,
         secondary_region=secondary,
-        requirements=_parse_requirements(strategy, doc.get("requirements"), f"{where}.requirements", source),
+        requirements=_parse_requirements(strategy, doc.get("requirements"), f"{where}.requirements", source, name),
         match=match,
         partners=_parse_partners(doc.get("partners"), f"{where}.partners", source),
         is_default=is_default,
@@ -364,7 +365,7 @@ def _parse_match(doc: Any, where: str, source: str) -> ZoneMatch:
     return ZoneMatch(tuple(s.lower() for s in subscriptions), tuple(g.lower() for g in groups), tags)
 
 
-def _parse_requirements(strategy: Strategy, doc: Any, where: str, source: str) -> Requirements:
+def _parse_requirements(strategy: Strategy, doc: Any, where: str, source: str, zone_name: str) -> Requirements:
     values: dict[str, str | int] = {**_COMMON_DEFAULTS, **STRATEGY_DEFAULTS[strategy]}
     if doc is None:
         return Requirements(values, frozenset())
@@ -373,12 +374,19 @@ def _parse_requirements(strategy: Strategy, doc: Any, where: str, source: str) -
     _reject_unknown(doc, set(_LEVEL_REQUIREMENTS) | set(_DAY_REQUIREMENTS), where, source)
     for key, value in doc.items():
         if key in _DAY_REQUIREMENTS:
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
-                raise InputError(source, f"{where}.{key}", f"expected a whole number of days, got {shown(value)}")
-            values[key] = value
+            values[key] = _parse_days(key, value, f"{where}.{key}", source, zone_name)
         else:
             values[key] = _parse_level(value, f"{where}.{key}", source)
     return Requirements(values, frozenset(doc))
+
+
+def _parse_days(key: str, value: Any, where: str, source: str, zone_name: str) -> int:
+    """A day requirement within what some service can keep (scanner/retention_ranges.py), or 0 (off):
+    a value no service can reach (`100000`) is a typo, never a requirement every resource fails."""
+    low, high = accepted_days(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not (value == 0 or low <= value <= high):
+        raise InputError(source, where, f"zone {zone_name!r}: got {shown(value)}; expected {accepted_text(key)}")
+    return value
 
 
 def _parse_level(value: Any, where: str, source: str) -> str:

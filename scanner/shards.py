@@ -17,21 +17,37 @@ from scanner.errors import InputError, one_line
 from scanner.model import Inventory
 
 
-def check_overlaps(parts: Sequence[tuple[str, Inventory]]) -> None:
-    """Refuse (one line naming both files and the id) a document two files hold differently."""
-    if len(parts) < 2:
-        return  # one file cannot disagree with itself
+def check_duplicates(parts: Sequence[tuple[str, Inventory]]) -> None:
+    """Refuse, in one line naming the file(s) and the id, a document held twice with different content:
+    in one file, or in two (overlapping shards). Ids compare case-insensitively, as ARM's do; identical
+    copies (a list response that repeats an item, shards that agree) are one document, merged silently.
+    One pass over the documents: linear however many files a directory holds."""
     seen: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for source, part in parts:
         for doc in _documents(part):
             key = str(doc.get("id") or "").lower()
             if not key:
                 continue
-            first = seen.setdefault(key, (source, doc))
-            if first[0] != source and first[1] != doc:
-                raise InputError(source, f"id {one_line(str(doc['id']), 400)}",
-                                 f"disagrees with {one_line(first[0], 400)} on this document: overlapping shards must "
-                                 "hold the same document (collect them again, or leave one out)")
+            first_source, first = seen.setdefault(key, (source, doc))
+            if first is doc or _same_document(first, doc):
+                continue
+            where = f"id {one_line(str(doc['id']), 400)}"
+            if first_source == source:
+                raise InputError(source, where, "given twice with different content: which one holds cannot be "
+                                 "told (keep one, or export the estate again)")
+            raise InputError(source, where, f"disagrees with {one_line(first_source, 400)} on this document: "
+                             "overlapping shards must hold the same document (collect them again, or leave one out)")
+
+
+def _same_document(first: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """Equal, or equal but for the case of the id and type (ARM compares both case-insensitively)."""
+    if first == other:
+        return True
+    return _case_folded(first) == _case_folded(other)
+
+
+def _case_folded(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {**doc, **{k: doc[k].lower() for k in ("id", "type") if isinstance(doc.get(k), str)}}
 
 
 def _documents(part: Inventory) -> Iterable[Mapping[str, Any]]:

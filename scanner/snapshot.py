@@ -29,10 +29,11 @@ from typing import Any
 import jsonschema
 
 from scanner.atomic import atomic_write_bytes
+from scanner.child_lists import unread_child_lists
 from scanner.errors import InputError, one_line, shown
 from scanner.ingest import inventory_from_documents, looks_like_arm_json, read_documents
 from scanner.model import Inventory, ReadGap, Resource
-from scanner.shards import check_overlaps, shard_coverage
+from scanner.shards import check_duplicates, shard_coverage
 
 SNAPSHOT_KIND = "bcdr-scan/snapshot"
 SNAPSHOT_VERSION = 1
@@ -61,23 +62,33 @@ def load_snapshot(path: str | Path, *, max_bytes: int | None = None) -> Inventor
     (default: $BCDR_SCAN_MAX_SNAPSHOT_BYTES, else 1 GiB)."""
     budget = _Budget(max_bytes if max_bytes is not None else max_bytes_from_env())
     parts: list[Inventory] = []
+    exports: list[tuple[str, Inventory]] = []  # the files that are not bcdr-scan snapshots
     present: set[str] = set()
     files = _snapshot_files(Path(path))
     for file in files:
-        part, sections = _parse_any(_read_file(file, budget), str(file))
+        part, sections, is_export = _parse_any(_read_file(file, budget), str(file))
         parts.append(part)
         present |= sections
+        if is_export:
+            exports.append((str(file), part))
     shards = list(zip((str(f) for f in files), parts, strict=True))
-    check_overlaps(shards)  # a directory of sharded collections: overlaps must agree
+    check_duplicates(shards)  # one id, one document: within a file and across a directory's files
     inventory = Inventory()
     inventory.merge_all(parts)  # one pass: linear in files and documents
     if coverage := shard_coverage(shards):
         inventory.source = {**inventory.source, "shards": coverage}
     missing = [ReadGap("/", data, f"the snapshot has no '{key}' section: {key.replace('_', ' ')} were not collected")
                for key, data in _UNREAD_WHEN_ABSENT.items() if key not in present]
+    missing += unread_child_lists(inventory, _export_origin(inventory, exports))
     if missing:
         inventory.gaps = [*inventory.gaps, *missing]
     return inventory
+
+
+def _export_origin(inventory: Inventory, exports: list[tuple[str, Inventory]]) -> dict[str, str]:
+    """The file each resource read from an export came from (the document the merge kept)."""
+    return {resource.key: file for file, part in exports for resource in part.resources
+            if inventory.get(resource.key) is resource}
 
 
 def max_bytes_from_env() -> int:
@@ -115,11 +126,11 @@ def snapshot_document(inventory: Inventory) -> dict[str, Any]:
 
 # --- what a file holds ---------------------------------------------------------------------------
 
-def _parse_any(document: Any, source: str) -> tuple[Inventory, set[str]]:
+def _parse_any(document: Any, source: str) -> tuple[Inventory, set[str], bool]:
     """A bcdr-scan snapshot, or ARM / Resource Graph / Azure CLI / Azure PowerShell JSON; returns the
-    inventory and the sections the file states."""
+    inventory, the sections the file states and whether it is an export (not a snapshot)."""
     if _is_snapshot(document):
-        return parse_snapshot(document, source), {key for key in _UNREAD_WHEN_ABSENT if key in document}
+        return parse_snapshot(document, source), {key for key in _UNREAD_WHEN_ABSENT if key in document}, False
     if not looks_like_arm_json(document):
         raise InputError(source, "kind" if isinstance(document, dict) else None,
                          f"expected a bcdr-scan snapshot (kind {SNAPSHOT_KIND!r}) or ARM / Resource Graph JSON "
@@ -130,7 +141,7 @@ def _parse_any(document: Any, source: str) -> tuple[Inventory, set[str]]:
     inventory.source = {"format": "+".join(sorted(found.shapes)) or "arm", "file": source}
     # Plain ARM JSON can only show locks and resource groups that exist, not that none do.
     stated = {"locks": inventory.locks, "resource_groups": inventory.resource_groups}
-    return inventory, {key for key, found_any in stated.items() if found_any}
+    return inventory, {key for key, found_any in stated.items() if found_any}, True
 
 
 def _is_snapshot(document: Any) -> bool:

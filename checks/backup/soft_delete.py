@@ -14,10 +14,10 @@ from scanner.backup import VAULT_TYPES, Protection, vault_contents_gap
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
 from scanner.policy import Zone
+from scanner.retention_ranges import BACKUP_SOFT_DELETE, beyond_service
 
 # The service keeps soft-deleted backup data at least 14 days (configurable up to 180).
-# https://learn.microsoft.com/azure/backup/backup-azure-enhanced-soft-delete-about
-SERVICE_MINIMUM_DAYS = 14
+SERVICE_MINIMUM_DAYS = BACKUP_SOFT_DELETE.low
 _LOGIC = ("fail when soft delete is off, or keeps deleted backups fewer days than min_soft_delete_days (the "
           "strictest of the vault's zone and the zones of the data it backs up); not applicable to a vault "
           "holding no vault-tier backups (soft delete does not cover the operational tier)")
@@ -84,11 +84,11 @@ class BackupSoftDeleteCheck(Check):
         if days.value is None:
             return self.unknown(f"the vault's soft-delete retention ({days.source})")
         if days.value < minimum:
-            return self.failed(
+            message, note = beyond_service(
                 f"soft delete on {resource.name} keeps deleted backups {days.value} days; {why} requires at least "
-                f"{minimum}",
-                observed=f"soft delete on, {days.value} days", required=required, requirement=requirement,
-                severity=Severity.LOW, **evidence)
+                f"{minimum}", "min_soft_delete_days", minimum, BACKUP_SOFT_DELETE)
+            return self.failed(message, observed=f"soft delete on, {days.value} days", required=required,
+                               requirement=requirement, severity=Severity.LOW, **evidence, **note)
         gap = vault_contents_gap(resource, ctx.inventory)
         if gap:  # a backup of a zone asking for more days may be among those not read
             return self.unknown(f"all the backups {resource.name} holds (a zone with a longer min_soft_delete_days "

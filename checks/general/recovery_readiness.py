@@ -13,7 +13,6 @@ from scanner.recovery.figures import (
     PG_CONTINUITY,
     SQL_BCDR,
     STORAGE_REGION_DOWN,
-    Kind,
     Verdict,
 )
 from scanner.recovery.model import Option
@@ -80,14 +79,17 @@ class RegionalRecoveryReadinessCheck(Check):
         rpo, rto = chosen.rpo.against(zone.rpo), chosen.rto.against(zone.rto)
         evidence = _evidence(chosen, zone)
         if Verdict.MISSES in (rpo, rto):
+            hidden = found.unread_option(Scenario.REGIONAL)
+            if hidden is not None:  # the unread input may be a copy that meets the targets: no finding on a guess
+                return self.unknown(f"{_missing(hidden)} (it may hold a better copy; what was read, "
+                                    f"{chosen.mechanism}, misses the zone's targets)")
             return self._missed(found, chosen, rpo, rto, evidence)
         if rpo == rto == Verdict.MEETS:
             return self.passed(f"after a regional outage: {_achieved(chosen, zone)} ({chosen.mechanism})", **evidence)
-        unread = [f for f in (chosen.rpo, chosen.rto) if f.kind == Kind.UNKNOWN and not f.undocumented]
-        if unread:
-            missing = unread[0].text.removeprefix("unknown: ").removesuffix(" not read")
+        if chosen.unread_figure is not None:
             placeholder = chosen.mechanism.startswith("unknown (")  # not_read() names what is missing already
-            return self.unknown(missing if placeholder else f"{missing} (for the {chosen.mechanism} estimate)")
+            return self.unknown(_missing(chosen) if placeholder
+                                else f"{_missing(chosen)} (for the {chosen.mechanism} estimate)")
         return self.not_applicable(f"Microsoft documents no figure that decides it ({_achieved(chosen, zone)}; "
                                    f"{chosen.mechanism}): the readiness report counts it unknown")
 
@@ -118,6 +120,12 @@ def _cheapest_change(found: Estimate) -> str:
     if improvement.verdict(found.zone) == Verdict.MEETS:
         return f"{improvement.change} ({figures})"
     return f"none documented meets it; what is left: {improvement.change} ({figures})"
+
+
+def _missing(unread: Option) -> str:
+    """What was not read, from an option with an unread figure."""
+    figure = unread.unread_figure
+    return figure.text.removeprefix("unknown: ").removesuffix(" not read") if figure is not None else unread.mechanism
 
 
 def _achieved(chosen: Option, zone: Zone) -> str:

@@ -13,6 +13,7 @@ from checks.keyvault._vault import (
 )
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
+from scanner.retention_ranges import KEY_VAULT_SOFT_DELETE, beyond_service
 
 _DEFAULT_ON = "not reported: soft delete is on by default and can no longer be turned off"
 _DEFAULT_DAYS = f"not reported: the service default of {DEFAULT_SOFT_DELETE_DAYS} days applies"
@@ -83,12 +84,16 @@ class KeyVaultSoftDeleteCheck(Check):
         if days >= minimum:
             return self.passed(f"soft delete keeps deleted items for {days} days (zone minimum {minimum})",
                                observed=observed)
-        return self.failed(
+        message, note = beyond_service(
             f"soft delete keeps deleted items for {days} days; zone {zone.name} requires at least {minimum}",
+            "min_soft_delete_days", minimum, KEY_VAULT_SOFT_DELETE)
+        return self.failed(
+            message,
             observed=observed,
             required=f"softDeleteRetentionInDays >= {minimum}",
             requirement=zone.requirement("min_soft_delete_days"),
             severity=Severity.LOW,
+            **note,
         )
 
 

@@ -4,9 +4,10 @@ from checks.sql._backups import point_in_time_window_verdict
 from checks.sql._common import GUIDANCE_SQL, SHORT_TERM_RETENTION, SqlDatabaseCheck, service_tier
 from scanner.check import EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
+from scanner.retention_ranges import SQL_BASIC_PITR
 
 # The Basic tier keeps point-in-time backups for at most 7 days.
-_BASIC_MAX_DAYS = 7
+_BASIC_MAX_DAYS = SQL_BASIC_PITR.high
 
 
 class SqlPointInTimeRetentionCheck(SqlDatabaseCheck):

@@ -27,6 +27,13 @@ from scanner.backup import (
     RS_VAULT_CONFIG,
     reads_protection_route,
 )
+from scanner.child_lists import (
+    always,
+    has_blob_service,
+    is_user_database,
+    lacks_redundancy_settings,
+    lacks_soft_delete_settings,
+)
 from scanner.collect.arm import arm_list, sdk_items
 from scanner.collect.clients import SubscriptionClients
 from scanner.regions import normalize_region
@@ -36,24 +43,20 @@ ListFn = Callable[[SubscriptionClients], Iterable[Any]]
 ChildFn = Callable[[SubscriptionClients, Doc], Iterable[Any]]
 
 
-def _always(_: Doc) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class EnrichSpec:
     """Re-read the parent document with more detail; `data` names what a failure leaves unread."""
 
     data: str
     fetch: Callable[[SubscriptionClients, Doc], Any]
-    when: Callable[[Doc], bool] = _always
+    when: Callable[[Doc], bool] = always
 
 
 @dataclass(frozen=True)
 class ChildSpec:
     type: str
     fetch: ChildFn
-    when: Callable[[Doc], bool] = _always
+    when: Callable[[Doc], bool] = always
     children: tuple[ChildSpec | EnrichSpec, ...] = ()
 
 
@@ -113,10 +116,6 @@ def is_geo_replicated(account: Doc) -> bool:
     return "GRS" in sku or "GZRS" in sku
 
 
-def has_blob_service(account: Doc) -> bool:
-    return str(account.get("kind") or "").lower() != "filestorage"
-
-
 STORAGE = TypeSpec(
     "Microsoft.Storage/storageAccounts",
     lambda c: sdk_items(c.storage.storage_accounts.list()),
@@ -146,11 +145,6 @@ COSMOS = TypeSpec("Microsoft.DocumentDB/databaseAccounts",
 
 
 # --- SQL --------------------------------------------------------------------------------------
-def is_user_database(database: Doc) -> bool:
-    """`master` has no replication links or backup retention policies of its own."""
-    return _last(database).lower() != "master"
-
-
 def _db_args(db: Doc) -> tuple[str, str, str]:
     return _rg(db), segment(db, "servers"), _last(db)
 
@@ -203,20 +197,6 @@ def _rs_args(vault: Doc) -> tuple[str, str]:
     return _last(vault), _rg(vault)  # Recovery Services operations take the vault name first
 
 
-def _lacks_redundancy_settings(vault: Doc) -> bool:
-    """Vault documents of older api-versions carry no redundancySettings: the backup storage config
-    says the same (redundancy, cross-region restore)."""
-    props = vault.get("properties")
-    settings = props.get("redundancySettings") if isinstance(props, Mapping) else None
-    return not (isinstance(settings, Mapping) and settings.get("standardTierStorageRedundancy"))
-
-
-def _lacks_soft_delete_settings(vault: Doc) -> bool:
-    props = vault.get("properties")
-    security = props.get("securitySettings") if isinstance(props, Mapping) else None
-    return not (isinstance(security, Mapping) and isinstance(security.get("softDeleteSettings"), Mapping))
-
-
 BACKUP_VAULTS = TypeSpec(
     BACKUP_VAULT,
     lambda c: sdk_items(c.dataprotection.backup_vaults.get_in_subscription()),
@@ -237,10 +217,10 @@ RECOVERY_SERVICES_VAULTS = TypeSpec(
         ChildSpec(RS_POLICY, lambda c, v: sdk_items(c.recoveryservicesbackup.backup_policies.list(*_rs_args(v)))),
         ChildSpec(RS_STORAGE_CONFIG,
                   lambda c, v: [c.recoveryservicesbackup.backup_resource_storage_configs_non_crr.get(*_rs_args(v))],
-                  when=_lacks_redundancy_settings),
+                  when=lacks_redundancy_settings),
         ChildSpec(RS_VAULT_CONFIG,
                   lambda c, v: [c.recoveryservicesbackup.backup_resource_vault_configs.get(*_rs_args(v))],
-                  when=_lacks_soft_delete_settings),
+                  when=lacks_soft_delete_settings),
     ),
     via="azure-mgmt-recoveryservices, azure-mgmt-recoveryservicesbackup",
 )

@@ -17,7 +17,7 @@ from typing import Any
 
 from scanner.model import Resource
 from scanner.policy import Zone
-from scanner.recovery.figures import DOCUMENTED, Figure, Verdict, unread
+from scanner.recovery.figures import DOCUMENTED, Figure, Kind, Verdict, unread
 
 
 class Scenario(StrEnum):
@@ -49,6 +49,11 @@ class Option:
     @property
     def rank(self) -> tuple[tuple[int, float], tuple[int, float]]:
         return (self.rpo.rank, self.rto.rank)
+
+    @property
+    def unread_figure(self) -> Figure | None:
+        """A figure that is unknown because an input was not read (an undocumented figure is not that)."""
+        return next((f for f in (self.rpo, self.rto) if f.kind == Kind.UNKNOWN and not f.undocumented), None)
 
     def to_json(self) -> dict[str, Any]:
         return {"mechanism": self.mechanism, "rpo": self.rpo.to_json(), "rto": self.rto.to_json(),
@@ -125,7 +130,18 @@ class Estimate:
         return self.recovery.regional if scenario is Scenario.REGIONAL else self.recovery.deletion
 
     def verdict(self, scenario: Scenario) -> Verdict:
-        return self.option(scenario).verdict(self.zone.rpo, self.zone.rto)
+        found = self.option(scenario).verdict(self.zone.rpo, self.zone.rto)
+        if found == Verdict.MISSES and self.unread_option(scenario) is not None:
+            return Verdict.UNKNOWN  # what was not read may be a copy that meets the targets
+        return found
+
+    def unread_option(self, scenario: Scenario) -> Option | None:
+        """An option whose figures are unknown because something was not read (not merely undocumented).
+
+        The chosen option prefers documented figures, so a mechanism that misses the targets can be chosen
+        over an unread list (a failover group, a vault) that may hold a better copy: a miss is then unknown.
+        """
+        return next((o for o in self.options(scenario) if o.unread_figure is not None), None)
 
     def cheapest_improvement(self) -> Improvement | None:
         """The first improvement (they are cheapest first) that meets the zone's targets; failing that, the

@@ -57,11 +57,12 @@ def outcomes(report: dict[str, Any]) -> set[tuple[str, str, str]]:
 
 
 # GEN-004 weighs every Backup vault and every server of a zone that might hold a copy of a resource:
-# with the sample estate's third subscription unread, a vault or replica there may protect these three,
+# with the sample estate's third subscription unread, a vault or replica there may protect these four,
 # so their recovery estimate is unknown while every other verdict outside that subscription stands.
 UNREAD_SUB3_MAKES_READINESS_UNKNOWN = frozenset(
     ("GEN-004", f"/subscriptions/6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e0{n}/resourcegroups/{rest}")
-    for n, rest in ((2, "rg-sales-serving/providers/microsoft.dbforpostgresql/flexibleservers/psql-sales-pricing-weu"),
+    for n, rest in ((1, "rg-dmlz-shared/providers/microsoft.storage/storageaccounts/stdmlzrefdataweu"),
+                    (2, "rg-sales-serving/providers/microsoft.dbforpostgresql/flexibleservers/psql-sales-pricing-weu"),
                     (2, "rg-sales-serving/providers/microsoft.storage/storageaccounts/stsalescuratedweu"),
                     (4, "rg-marketing-poc/providers/microsoft.dbformysql/flexibleservers/mysql-marketing-poc-weu")))
 

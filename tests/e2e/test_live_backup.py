@@ -12,6 +12,7 @@ NOTEBOOKS = f"{RESEARCH}/microsoft.storage/storageaccounts/stresearchnotebooksgw
 EXPORTS = f"{RESEARCH}/microsoft.storage/storageaccounts/stresearchexportsgwc"
 CURATED = f"{RESEARCH}/microsoft.storage/storageaccounts/stresearchcuratedgwc"
 METADATA = f"{RESEARCH}/microsoft.dbforpostgresql/flexibleservers/psql-research-meta-gwc"
+TRIALS = f"{RESEARCH}/microsoft.dbforpostgresql/flexibleservers/psql-clinical-trials-gwc"
 
 
 def test_an_unreadable_vault_and_protection_route_make_backup_verdicts_unknown(arm: Emulator, offline: Run) -> None:
@@ -26,9 +27,11 @@ def test_an_unreadable_vault_and_protection_route_make_backup_verdicts_unknown(a
     # The vault's soft delete (14 days) and cross-region restore may fall short for backups it holds that were
     # not read; the unprotected account may be backed up by it; the Data Lake account (no extension route for
     # it) may hold a Data Lake vaulted backup there, and so may the PostgreSQL server (Backup vaults protect
-    # flexible servers; no extension route is read for them).
+    # flexible servers; no extension route is read for them). The trials server's geo-restore misses its RPO
+    # (PG-004 reports it offline), but a backup in the unread vault may be a better copy: GEN-004 waits.
     unknown = {("BAK-002", VAULT), ("BAK-003", VAULT), ("BAK-004", NOTEBOOKS), ("STG-001", CURATED),
-               ("BAK-004", METADATA), ("GEN-004", CURATED), ("GEN-004", METADATA)}  # GEN-004: as STG-001, BAK-004
+               ("BAK-004", METADATA), ("GEN-004", CURATED), ("GEN-004", METADATA),  # as STG-001, BAK-004
+               ("GEN-004", TRIALS)}
     assert {(o[0], o[1]) for o in after if o[2] == "unknown"} == unknown
     # The exports account's route still lists its backup in the vault (whose policy was read): it stays
     # protected, and the vault is seen to hold a vault-tier backup in the geo-redundant storage it has.

@@ -15,7 +15,7 @@ import pytest
 from scanner.cli import main
 from tests.e2e.conftest import TOKEN, live_env
 from tests.emulator import Emulator
-from tests.helpers import REPO
+from tests.helpers import REPO, SUB
 
 SAMPLE_POLICY = REPO / "fixtures" / "policies" / "sample-policy.yaml"
 SAMPLE_ESTATE = REPO / "fixtures" / "sample-estate"
@@ -88,6 +88,17 @@ def test_bad_policy_exits_2_naming_file_and_field(capsys, tmp_path: Path):
     assert_one_line_error(code, err, str(policy), "zones[0].rpo")
 
 
+def test_a_requirement_no_service_can_meet_exits_2_naming_zone_field_and_range(capsys, tmp_path: Path):
+    policy = tmp_path / "lz.yaml"
+    policy.write_text(f"zones:\n  - name: dlz-sales\n    strategy: redeploy\n    rpo: 1h\n    rto: 1h\n"
+                      f"    match: {{subscriptions: [{SUB}]}}\n    requirements: {{min_soft_delete_days: 100000}}\n")
+    output = tmp_path / "report.json"
+    code, out, err = run(capsys, "scan", "--sample", "--policy", str(policy), "-o", str(output))
+    assert_one_line_error(code, err, str(policy), "zones[0].requirements.min_soft_delete_days", "dlz-sales",
+                          "1 to 365")
+    assert out == "" and not output.exists()
+
+
 def test_bad_snapshot_exits_2_and_leaves_existing_output_untouched(capsys, tmp_path: Path):
     snapshot = tmp_path / "snap.json"
     snapshot.write_text('{"kind": "bcdr-scan/snapshot", "version": 99, "collected_at": "x", "resources": []}')
@@ -97,6 +108,19 @@ def test_bad_snapshot_exits_2_and_leaves_existing_output_untouched(capsys, tmp_p
     assert_one_line_error(code, err, str(snapshot), "version")
     assert output.read_text() == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "snap.json"]
+
+
+def test_one_id_twice_with_different_content_exits_2_naming_the_file_and_the_id(capsys, tmp_path: Path):
+    account = {"id": f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1",
+               "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "sku": {"name": "Standard_LRS"}}
+    renamed = {**account, "id": account["id"].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/"),
+               "sku": {"name": "Standard_GRS"}}
+    snapshot = tmp_path / "export.json"
+    snapshot.write_text(json.dumps({"value": [account, renamed]}))
+    output = tmp_path / "report.json"
+    code, out, err = run(capsys, "scan", "--snapshot", str(snapshot), "-o", str(output))
+    assert_one_line_error(code, err, str(snapshot), renamed["id"], "given twice with different content")
+    assert out == "" and not output.exists()
 
 
 def test_unknown_option_and_bad_choice_are_one_line(capsys):

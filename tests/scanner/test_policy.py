@@ -146,6 +146,28 @@ def test_invalid_policy_names_file_field_and_expectation(document, field, expect
     assert expected in caught.value.message
 
 
+@pytest.mark.parametrize(("key", "value", "accepted"), [
+    ("min_soft_delete_days", 100000, "1 to 365"), ("min_soft_delete_days", 366, "1 to 365"),
+    ("min_soft_delete_days", -1, "1 to 365"), ("min_pitr_days", 36, "1 to 35"), ("min_pitr_days", 400, "1 to 35"),
+    ("min_pitr_days", 7.5, "1 to 35"), ("min_pitr_days", True, "1 to 35"),
+])
+def test_day_requirements_outside_every_services_documented_range_are_refused(key, value, accepted):
+    with pytest.raises(InputError) as caught:
+        zones(spec("dlz-sales", "redeploy", match={"subscriptions": [SUB]}, requirements={key: value}))
+    assert caught.value.field == f"zones[0].requirements.{key}"
+    assert "zone 'dlz-sales'" in caught.value.message and accepted in caught.value.message
+    assert "Key Vault 7-90" in caught.value.message or "PostgreSQL flexible server 7-35" in caught.value.message
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("min_soft_delete_days", 0), ("min_soft_delete_days", 1), ("min_soft_delete_days", 365),
+    ("min_pitr_days", 0), ("min_pitr_days", 1), ("min_pitr_days", 35),
+])
+def test_day_requirements_within_the_union_of_the_documented_ranges_are_accepted(key, value):
+    zone = zones(spec("z", "redeploy", match={"subscriptions": [SUB]}, requirements={key: value})).zones[0]
+    assert zone.requirements.days(key) == value
+
+
 def test_unparseable_yaml_names_the_line(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("zones:\n  - name: a\n    strategy: [unclosed\n")

@@ -326,3 +326,57 @@ def test_error_lines_escape_what_the_file_controls(tmp_path: Path, capsys):
     assert exited.value.code == 2
     assert len(err.strip().splitlines()) == 1 and "\x1b" not in err
     assert "estate\\x1b[2J.json: resources[0].properties.x\\n\\x1b[31m[0]" in err
+
+
+# --- one id, one document ----------------------------------------------------------------------------
+
+def recased(resource_id: str) -> str:
+    """The same ARM id with its resource group and name in capitals (ARM ids compare case-insensitively)."""
+    return resource_id.replace("/rg-data/", "/RG-Data/").replace("/stlake", "/STLake")
+
+
+def duplicated(tags: dict[str, str], *, id_case=str) -> tuple[dict, dict]:
+    first = arm("Microsoft.Storage/storageAccounts", "stlake", sku={"name": "Standard_GRS"})
+    second = {**first, "id": id_case(first["id"]), "tags": tags}
+    return first, second
+
+
+@pytest.mark.parametrize("id_case", [str, recased])
+def test_one_id_twice_with_different_content_in_one_snapshot_is_refused(tmp_path: Path, id_case):
+    first, second = duplicated({"owner": "someone else"}, id_case=id_case)
+    path = tmp_path / "estate.json"
+    path.write_bytes(snapshot_bytes([first, second]))
+    with pytest.raises(InputError) as caught:
+        load_snapshot(path)
+    assert caught.value.source == str(path) and second["id"] in caught.value.field
+    assert "given twice with different content" in caught.value.message
+
+
+@pytest.mark.parametrize("body", [lambda a, b: [a, b], lambda a, b: {"value": [a, b]}])
+def test_one_id_twice_with_different_content_in_one_export_is_refused(tmp_path: Path, body):
+    first, second = duplicated({"owner": "someone else"}, id_case=recased)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(body(first, second)))
+    with pytest.raises(InputError, match="given twice with different content") as caught:
+        load_snapshot(path)
+    assert caught.value.source == str(path)
+
+
+def test_one_id_in_two_files_with_different_content_names_both_files(tmp_path: Path):
+    first, second = duplicated({"owner": "someone else"}, id_case=recased)
+    (tmp_path / "a.json").write_bytes(snapshot_bytes([first]))
+    (tmp_path / "b.json").write_text(json.dumps({"value": [second]}))  # an export beside the snapshot
+    with pytest.raises(InputError) as caught:
+        load_snapshot(tmp_path)
+    assert caught.value.source == str(tmp_path / "b.json") and str(tmp_path / "a.json") in caught.value.message
+    assert second["id"] in caught.value.field
+
+
+def test_identical_copies_are_one_document_whatever_the_case_of_their_id(tmp_path: Path):
+    first, _ = duplicated({})
+    same_but_case = {**first, "id": recased(first["id"]), "type": first["type"].lower()}
+    path = tmp_path / "estate.json"
+    path.write_bytes(snapshot_bytes([first, same_but_case]))
+    assert len(load_snapshot(path).resources) == 1
+    (tmp_path / "export.json").write_text(json.dumps({"value": [first, first]}))
+    assert len(load_snapshot(tmp_path).resources) == 1

@@ -52,6 +52,15 @@ def test_retention_shorter_than_the_zone_minimum_fails_low():
     assert judge(CHECK, vault, zone("backup-restore"), inventory(*holding(vault))).status == Status.PASS
 
 
+def test_a_minimum_beyond_the_vaults_documented_maximum_fails_and_says_it_cannot_be_met_here():
+    vault = backup_vault(soft_delete="AlwaysOn", days=180)
+    result = judge(CHECK, vault, zone("backup-restore", requirements={"min_soft_delete_days": 200}),
+                   inventory(*holding(vault)))
+    assert result.status == Status.FAIL and result.severity == Severity.LOW
+    assert "not achievable on Azure Backup vaults: documented maximum 180 days" in result.message
+    assert "enhanced-soft-delete-about" in result.evidence["note"]
+
+
 def test_legacy_recovery_services_vault_reads_the_vault_config():
     rsv = recovery_services_vault(legacy=True)
     docs = [rsv, protected_item(rsv, VM)]

@@ -5,7 +5,7 @@ from datetime import timedelta
 from checks.general.recovery_readiness import RegionalRecoveryReadinessCheck
 from scanner.check import Status
 from scanner.engine import Outcome, evaluate
-from scanner.model import Inventory
+from scanner.model import Inventory, ReadGap
 from scanner.policy import Policy, Zone
 from scanner.registry import discover, select
 from tests.checks.backup import builders as backup
@@ -95,3 +95,18 @@ def test_unknown_when_an_input_was_not_read():
     assert result.status == Status.UNKNOWN and "sku.name" in result.evidence["missing"]
     stats = {"status": "Live", "lastSyncTime": (SCAN_TIME + timedelta(hours=2)).isoformat()}
     assert judge(CHECK, account(sku="Standard_GRS", stats=stats), zone()).status == Status.UNKNOWN
+
+
+def test_a_miss_is_unknown_while_an_unread_list_may_hold_a_copy_that_meets_the_targets():
+    # Geo backup storage gives geo-restore (RPO 1h): it misses a 15m target, but an instance failover group
+    # in the unread list would meet it, so the verdict waits for the list.
+    instance = mi.instance(requestedBackupStorageRedundancy="Geo", currentBackupStorageRedundancy="Geo")
+    db = mi.database(instance)
+    subscription = instance["id"].split("/resourceGroups/")[0]
+    gap = ReadGap(subscription, "Microsoft.Sql/locations/instanceFailoverGroups", "HTTP 500", 500)
+    the_zone = zone(rpo="15m", rto="4h")
+    read = judge(CHECK, db, the_zone, inventory(instance, db, mi.short_term(db)))
+    assert read.status == Status.FAIL and "geo-restore" in read.message
+    unread = judge(CHECK, db, the_zone, inventory(instance, db, mi.short_term(db), gaps=[gap]))
+    assert unread.status == Status.UNKNOWN
+    assert "instance failover groups" in unread.evidence["missing"] and "misses" in unread.evidence["missing"]

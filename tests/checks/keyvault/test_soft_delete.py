@@ -59,3 +59,13 @@ def test_soft_delete_stated_off_is_judged_even_without_tenant_id_sku_or_vault_ur
     result = judge(CHECK, stated_off, zone())
     assert result.status == Status.FAIL
     assert result.severity == Severity.HIGH
+
+
+def test_a_minimum_beyond_key_vaults_documented_maximum_fails_and_says_it_cannot_be_met_here():
+    # 120 days is a valid policy value (blob soft delete keeps up to 365); Key Vault keeps at most 90.
+    long = zone("backup-restore", requirements={"min_soft_delete_days": 120})
+    result = judge(CHECK, vault(enableSoftDelete=True, softDeleteRetentionInDays=90), long)
+    assert (result.status, result.severity) == (Status.FAIL, Severity.LOW)
+    assert "not achievable on Key Vault: documented maximum 90 days" in result.message
+    assert "soft-delete-overview" in result.evidence["note"]
+    assert "note" not in judge(CHECK, vault(enableSoftDelete=True, softDeleteRetentionInDays=7), RESEARCH).evidence

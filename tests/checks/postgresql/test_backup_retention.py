@@ -20,12 +20,6 @@ def test_retention_below_the_zone_minimum_fails():
     assert result.requirement == "min_pitr_days=14 (zone override)"
 
 
-def test_a_minimum_beyond_35_days_says_long_term_backups_are_needed():
-    result = judge(CHECK, server(backupRetentionDays=35), zone(requirements={"min_pitr_days": 60}))
-    assert result.status == Status.FAIL
-    assert "at most 35 days" in result.evidence["note"]
-
-
 def test_not_applicable_to_replicas_and_zones_without_a_minimum():
     primary = server()
     assert judge(CHECK, replica(primary), zone(requirements={"min_pitr_days": 14}),
