@@ -1,7 +1,8 @@
 """Storm run: the sample estate collected through the ARM emulator with a 429 on every 4th
 request, a 500 on every 7th and one subscription forbidden (403), `--runs` times. Each run's
 snapshot must give the offline scan's verdicts for every resource of the readable
-subscriptions, with the forbidden subscription as the only read error. Prints one line per run
+subscriptions (the few recovery estimates the unread subscription makes unknown excepted, as
+in tests/e2e), with the forbidden subscription as the only read error. Prints one line per run
 (with the collector's re-read pass: reads tried again, recovered) and the tally.
 
     python bench/bench_storm.py [--runs 20] [--every-429 4] [--every-500 7] [--retry-after 1] [--random]
@@ -22,6 +23,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.e2e.conftest import with_sub3_unread  # noqa: E402
 from tests.emulator import Emulator, Fault, Storm  # noqa: E402
 
 SAMPLE_ESTATE = REPO / "fixtures" / "sample-estate"
@@ -79,7 +81,8 @@ def main() -> None:
                         help="faults at random at the same rates (where they fall then does not depend on how the "
                              "requests interleave)")
     args = parser.parse_args()
-    expected = readable(verdicts(scan("--sample")))
+    # With the forbidden subscription unread, the recovery estimates it could change are unknown (GEN-004).
+    expected = with_sub3_unread(readable(verdicts(scan("--sample"))))
     passed = 0
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(1, args.runs + 1):

@@ -127,9 +127,10 @@ def describe(exc: BaseException, retry_after_cap: float = RETRY_AFTER_CAP) -> tu
 
 def _http_error(exc: HttpResponseError, retry_after_cap: float) -> str:
     status = exc.status_code
-    code = getattr(exc.error, "code", None) if exc.error else None
-    message = getattr(exc.error, "message", None) if exc.error else None
-    text = f"HTTP {status}" + (f" {code}" if code else "") + f": {_first_line(message or exc.reason or '')}"
+    # The SDK copies the error body's `code` and `message` as the server wrote them: any JSON value.
+    code = _first_line(_as_text(getattr(exc.error, "code", None) if exc.error else None))
+    message = _first_line(_as_text(getattr(exc.error, "message", None) if exc.error else None))
+    text = f"HTTP {status}" + (f" {code}" if code else "") + f": {message or _first_line(_as_text(exc.reason))}"
     if status in (408, 429) or (status or 0) >= 500:
         headers = getattr(exc.response, "headers", None)
         wait = retry_after(headers) if headers is not None else None
@@ -170,6 +171,10 @@ def _with_api_version(url: str, api_version: str) -> str:
     if any(k.lower() == "api-version" for k, _ in parse_qsl(query, keep_blank_values=True)):
         return url
     return f"{url}{'&' if query else '?'}api-version={api_version}"
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value, default=str)[:_MAX_ERROR]
 
 
 def _first_line(text: str) -> str:

@@ -123,6 +123,7 @@ class _Found:
     dropped: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     redacted: int = 0
     queued: set[tuple[str, str]] = field(default_factory=set)  # (parent id, child data) read or queued
+    enriched: set[str] = field(default_factory=set)  # ids whose document was re-read with more detail
 
 
 @dataclass(frozen=True)
@@ -453,6 +454,7 @@ class LiveCollector:
         if kept is not None:
             with self._found.lock:
                 self._found.resources[parent_id.lower()] = kept
+                self._found.enriched.add(parent_id.lower())
 
     def _store(self, sub: str, scope: str, resource_type: str, items: Iterable[Any],
                children: tuple[ChildSpec | EnrichSpec, ...]) -> None:
@@ -475,7 +477,10 @@ class LiveCollector:
                 if kept is None or not self._in_rg_scope(str(doc["id"])):
                     continue
                 with self._found.lock:
-                    self._found.resources[str(doc["id"]).lower()] = kept
+                    # A list read again must not replace what a document's own re-read added to it
+                    # (its children, that re-read among them, are not queued twice).
+                    if str(doc["id"]).lower() not in self._found.enriched:
+                        self._found.resources[str(doc["id"]).lower()] = kept
                     self.progress.resources = len(self._found.resources)
                 self._queue_children(sub, doc, children)  # as ARM sent it: its id names the children's URLs
         finally:
@@ -631,7 +636,10 @@ class LiveCollector:
         scheduler.submit(key, run, f"{data} @ {scope}", discovers=discovers)
 
     def _describe(self, exc: BaseException) -> tuple[str, int | None]:
-        return describe(exc, self.limits.retry_after_cap)
+        try:
+            return describe(exc, self.limits.retry_after_cap)
+        except Exception as failure:  # a failure that cannot be put into words is still a gap, never none
+            return f"internal error: {type(exc).__name__} (not described: {type(failure).__name__})", None
 
     def _task_crashed(self, task: Task, exc: BaseException) -> None:
         LOG.error("task %s crashed: %s", task.label, exc)

@@ -4,6 +4,7 @@ never a hang, never "nothing there"."""
 
 from __future__ import annotations
 
+import re
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -13,12 +14,13 @@ from typing import Any
 import pytest
 
 from scanner.collect.bounds import Limits
-from scanner.collect.collector import Scope
+from scanner.collect.collector import CollectionError, Scope
 from scanner.collect.collectors import KEY_VAULT
+from scanner.collect.pipeline import is_collection
 from scanner.model import Inventory
 from scanner.snapshot import load_snapshot, save_snapshot
 from tests.collect.conftest import collect, collector
-from tests.emulator import Emulator, Fault
+from tests.emulator import Emulator, Fault, ManagementGroup
 from tests.emulator.server import _gzip_zeros
 
 SUB1 = "6f1e2d3c-4b5a-4c6d-8e7f-0a1b2c3d4e01"
@@ -80,6 +82,73 @@ def test_every_list_the_collector_makes_refuses_an_empty_object(arm: Emulator, p
         assert not [r for r in inventory.resources if r.type == data]
     else:
         assert [g.scope for g in inventory.gaps] == [f"/subscriptions/{SUB1}"]
+
+
+def list_levels(arm: Emulator, inventory: Inventory) -> tuple[dict[int, dict[str, str]], dict[str, int]]:
+    """Every list path a clean collection read, by how deep it hangs below a subscription (1: the
+    subscription's own lists, 2: a resource's child lists, 3: a child's), with the scope its gap names;
+    and the depth of every document collected."""
+    ids = {r.key for r in inventory.resources}
+
+    def owner(path: str) -> str | None:  # the longest collected id the path hangs below
+        parts = path.split("/")
+        return next(("/".join(parts[:n]) for n in range(len(parts) - 1, 3, -1) if "/".join(parts[:n]) in ids), None)
+
+    def level(key: str | None) -> int:
+        return 0 if key is None else 1 + level(owner(key))
+
+    lists: dict[int, dict[str, str]] = {}
+    for request in arm.requests:
+        path = request.path.lower()
+        if request.status == 200 and is_collection(path) and path.count("/") > 2 \
+                and not path.endswith("/resourcegroups"):  # a group list's failure is tested above (`*`)
+            scope = owner(path)
+            lists.setdefault(level(scope) + 1, {})[path] = scope or "/".join(path.split("/")[:3])
+    return lists, {key: level(key) for key in ids}
+
+
+def test_every_list_at_every_depth_refuses_an_empty_object(arm: Emulator) -> None:
+    """`{}` for each list the collector reads, one depth at a time: a gap for every list asked, none of
+    its documents, and everything above it still read."""
+    lists, depth_of = list_levels(arm, collect(arm))
+    assert sorted(lists) == [1, 2, 3] and sum(len(paths) for paths in lists.values()) > 100
+    for depth, paths in sorted(lists.items()):
+        arm.faults[:] = [Fault("^(" + "|".join(re.escape(p) for p in paths) + r")\?", 200, times=None, body={})]
+        inventory = collect(arm)
+        assert {g.scope.lower() for g in inventory.gaps} == set(paths.values()), depth
+        assert all("without a 'value' array" in g.error for g in inventory.gaps)
+        for gap in inventory.gaps:
+            assert not [r for r in inventory.resources if r.type.lower() == gap.data.lower()
+                        and (r.key.startswith(gap.scope.lower() + "/") or f"/subscriptions/{r.subscription_id}" ==
+                             gap.scope.lower())]
+        assert {k for k, d in depth_of.items() if d < depth} <= {r.key for r in inventory.resources}
+
+
+def test_an_empty_object_for_the_tenants_subscription_list_ends_the_collection(arm: Emulator) -> None:
+    """The scope itself is unknown: no estate is reported as if it had no subscription."""
+    arm.add_fault(Fault(r"^/subscriptions\?", 200, times=None, body={}))
+    with pytest.raises(CollectionError, match=r"^cannot list subscriptions: malformed payload: a list response "
+                                              r"without a 'value' array$"):
+        collect(arm)
+
+
+def test_an_empty_object_for_a_management_groups_descendants_ends_the_collection(arm: Emulator) -> None:
+    arm.estate.management_groups = [ManagementGroup("contoso", None, (SUB1,))]
+    arm.index = arm.estate.index()
+    arm.add_fault(Fault(r"/managementgroups/contoso/descendants\?", 200, times=None, body={}))
+    with pytest.raises(CollectionError, match=r"^cannot list management group contoso: malformed payload"):
+        collect(arm, Scope(management_groups=("contoso",)))
+
+
+def test_a_resource_graph_skip_token_loop_is_read_with_arm(arm: Emulator) -> None:
+    arm.add_fault(Fault("^/providers/microsoft.resourcegraph/resources", 200, times=None,
+                        body={"data": [], "$skipToken": "page-0"}))
+    inventory = collect(arm, discovery="graph")
+    incomplete = inventory.source["discovery"]["incomplete_batches_read_with_arm"]
+    assert [b["error"] for b in incomplete] == [
+        "Resource Graph's $skipToken leads back to a page already read (a loop)"]
+    assert inventory.gaps == [] and {r.key for r in inventory.resources} == {d["id"].lower()
+                                                                              for d in arm.estate.resources}
 
 
 def vault_in(arm: Emulator, sub: str) -> dict[str, Any]:
@@ -209,6 +278,24 @@ def test_a_document_nested_absurdly_deep_or_with_nan_is_dropped(arm: Emulator, t
     assert [(g.scope, g.data) for g in inventory.gaps] == [(f"/subscriptions/{SUB1}", VAULTS)]
 
 
+@pytest.mark.parametrize("error", [{"code": 42, "message": True}, {"code": "Denied\nsecond", "message": ["a", "b"]},
+                                   {"code": None, "message": {"x": 1}}, "text", None],
+                         ids=["number and boolean", "newline and list", "object", "a string", "null"])
+def test_an_error_body_of_any_shape_is_a_gap_in_one_line(arm: Emulator, error: Any) -> None:
+    arm.add_fault(Fault(first_page(VAULTS), 403, times=None, body={"error": error}))
+    inventory = collect(arm)
+    assert [(g.scope, g.data, g.status) for g in inventory.gaps] == [(f"/subscriptions/{SUB1}", VAULTS, 403)]
+    assert inventory.gaps[0].error.startswith("HTTP 403") and "\n" not in inventory.gaps[0].error
+
+
+def test_a_failure_that_cannot_be_described_is_still_a_gap(arm: Emulator, mocker: Any) -> None:
+    arm.add_fault(Fault(first_page(VAULTS), 403, times=None))
+    mocker.patch("scanner.collect.collector.describe", side_effect=RuntimeError("boom"))
+    inventory = collect(arm)
+    assert [(g.scope, g.data, g.error) for g in inventory.gaps] == [
+        (f"/subscriptions/{SUB1}", VAULTS, "internal error: HttpResponseError (not described: RuntimeError)")]
+
+
 # --- Retry-After --------------------------------------------------------------------------
 A_DAY_AHEAD = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
 
@@ -273,6 +360,20 @@ def test_children_of_a_list_read_again_are_read_once(arm: Emulator) -> None:
                     and d["name"] != "master")
     reads = [r for r in arm.requests if r.path.lower() == database["id"].lower() + "/replicationlinks"]
     assert len(reads) == 1
+
+
+def test_a_list_read_again_keeps_the_detail_its_documents_were_re_read_with(arm: Emulator) -> None:
+    """Storage accounts listed one per page, the second page failing until the re-read pass: the
+    list is read again from its first page, and the account there keeps the geoReplicationStats
+    its own re-read (`$expand`) added in the first pass."""
+    arm.page_size = 1
+    arm.add_fault(Fault(r"/providers/microsoft\.storage/storageaccounts\?.*skiptoken=1(&|$)", 503, times=7))
+    inventory = collect(arm)
+    assert inventory.gaps == [] and inventory.source["rereads"]["recovered"] == inventory.source["rereads"]["reads"] > 0
+    first_pages = {d["id"].lower() for d in arm.estate.resources if d["type"] == "Microsoft.Storage/storageAccounts"
+                   and "geoReplicationStats" in d["properties"]} & {r.key for r in inventory.resources}
+    assert first_pages
+    assert {r.key: dict(r.raw) for r in inventory.resources} == {d["id"].lower(): d for d in arm.estate.resources}
 
 
 def test_a_read_still_failing_after_the_re_read_is_a_gap(arm: Emulator) -> None:

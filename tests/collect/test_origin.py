@@ -10,6 +10,7 @@ import pytest
 from azure.core.rest import HttpRequest
 
 from scanner.collect.bounds import ForeignOrigin
+from scanner.collect.collector import CollectionError
 from tests.collect.conftest import client_factory, collect
 from tests.emulator import Emulator, Estate, Fault
 
@@ -69,3 +70,55 @@ def test_a_request_to_another_origin_is_refused_before_the_token_is_attached(arm
     answer = client.send_request(HttpRequest("GET", f"{arm.url}/subscriptions/{SUB1}/resourcegroups"
                                                     "?api-version=2022-09-01"))
     assert answer.status_code == 200
+
+
+# Lists read other ways than the two above: the locks SDK's raw pages, a child list of the generic path,
+# and the tenant's own lists, which decide the scope (a failure there ends the collection).
+OTHER_LISTS = {
+    "locks (raw SDK pages)": (r"/providers/microsoft\.authorization/locks\?", "Microsoft.Authorization/locks"),
+    "child list (generic path)": (r"/providers/microsoft\.eventhub/namespaces/[^/]+/disasterrecoveryconfigs\?",
+                                  "Microsoft.EventHub/namespaces/disasterRecoveryConfigs"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_LISTS))
+def test_other_lists_refuse_a_next_link_to_another_origin(arm: Emulator, listeners: dict[str, Emulator],
+                                                          name: str) -> None:
+    pattern, data = OTHER_LISTS[name]
+    arm.add_fault(Fault(f"^/subscriptions/{SUB1}.*" + pattern + "(?!.*skiptoken)", 200, times=None,
+                        next_link=listeners["https"].url + "{path}?$skiptoken=987654"))
+    inventory = collect(arm)
+    assert inventory.gaps and {g.data for g in inventory.gaps} == {data}
+    assert all(g.error.startswith(f"refused to send a request to {listeners['https'].url}") for g in inventory.gaps)
+
+
+def test_the_tenants_subscription_list_refuses_a_next_link_to_another_origin(arm: Emulator,
+                                                                             listeners: dict[str, Emulator]) -> None:
+    arm.add_fault(Fault(r"^/subscriptions\?", 200, times=None, next_link=listeners["http"].url + "/subscriptions"))
+    with pytest.raises(CollectionError, match=f"cannot list subscriptions: refused to send a request to "
+                                              f"{listeners['http'].url}"):
+        collect(arm)
+
+
+def test_a_redirect_to_another_origin_is_not_followed(arm: Emulator, listeners: dict[str, Emulator]) -> None:
+    arm.add_fault(Fault(f"^/subscriptions/{SUB1}" + LISTS["Microsoft.KeyVault/vaults"], 307, times=None,
+                        headers={"Location": listeners["https"].url + f"/subscriptions/{SUB1}/providers/"
+                                                                      "Microsoft.KeyVault/vaults"}))
+    inventory = collect(arm)
+    assert [(g.scope, g.data, g.status) for g in inventory.gaps] == [
+        (f"/subscriptions/{SUB1}", "Microsoft.KeyVault/vaults", 307)]
+
+
+def test_a_resource_graph_answer_naming_another_origin_sends_nothing_there(arm: Emulator,
+                                                                          listeners: dict[str, Emulator]) -> None:
+    """Graph pages by a `$skipToken` sent back in the query's body to the ARM endpoint, never by URL: a
+    skip token or nextLink naming another server is at most a token the emulator refuses (a 400), and
+    the batch is then read with ARM."""
+    elsewhere = listeners["https"].url + "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01"
+    arm.add_fault(Fault("^/providers/microsoft.resourcegraph/resources", 200, times=1,
+                        body={"data": [], "$skipToken": elsewhere, "nextLink": elsewhere}))
+    inventory = collect(arm, discovery="graph")
+    discovery = inventory.source["discovery"]
+    assert discovery["mode"] == "graph" and discovery["incomplete_batches_read_with_arm"]
+    assert "HTTP 400" in discovery["incomplete_batches_read_with_arm"][0]["error"]
+    assert inventory.gaps == [] and len(inventory.resources) == len(collect(arm).resources)

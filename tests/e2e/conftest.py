@@ -82,6 +82,12 @@ def live_scan(arm: Emulator, *extra: str) -> Run:
                      "--include-passed", *extra, env=live_env(arm))
 
 
+def live_report(arm: Emulator, fmt: str, *extra: str) -> Run:
+    """A live scan's report in `fmt` (table, markdown, sarif: --include-passed is the JSON report's)."""
+    return bcdr_scan("scan", "--policy", str(SAMPLE_POLICY), "--arm-endpoint", arm.url, "--format", fmt, *extra,
+                     env=live_env(arm))
+
+
 @pytest.fixture(scope="session")
 def offline() -> Run:
     """The offline scan of the sample estate: what every live scan of it must reproduce."""

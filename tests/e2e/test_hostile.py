@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tests.e2e.conftest import (
     Run,
     bcdr_scan,
     live_env,
+    live_report,
     live_scan,
     outcomes,
     with_sub3_unread,
@@ -65,8 +67,9 @@ def test_a_token_echoed_into_names_and_tags_reaches_no_snapshot_and_no_report(tm
         assert ECHO_TOKEN in json.dumps(arm.served(vault_id))
         snapshot = tmp_path / "estate.json.gz"
         collected = bcdr_scan("collect", "-o", str(snapshot), "--arm-endpoint", arm.url, env=live_env(arm))
-        reports = {fmt: live_scan(arm, "--format", fmt) for fmt in ("json", "sarif", "markdown", "table")}
+        reports = {"json": live_scan(arm), **{fmt: live_report(arm, fmt) for fmt in ("sarif", "markdown", "table")}}
     assert collected.code == 0, collected.stderr
+    assert {fmt: r.code for fmt, r in reports.items()} == dict.fromkeys(reports, 0), reports["table"].stderr
     saved = gzip.decompress(snapshot.read_bytes()).decode()
     for text in (saved, collected.stderr, *(r.stdout + r.stderr for r in reports.values())):
         assert TOKEN not in text
@@ -137,3 +140,33 @@ def test_a_storm_of_transient_faults_loses_nothing_readable(offline: Run) -> Non
         (f"/subscriptions/{SUB3}", "*", 403)]
     expected = with_sub3_unread(outcomes(offline.report) - in_sub(outcomes(offline.report), SUB3))
     assert outcomes(live.report) - in_sub(outcomes(live.report), SUB3) == expected
+
+
+# Rich markup, escape sequences (SGR, OSC 8 hyperlink, C1 CSI), Markdown link and image, HTML.
+MARKUP = ("[/oops] [link=https://evil]x[/link] \x1b[31mred\x1b[0m \x1b]8;;https://evil\x07osc\x1b]8;;\x07 \x9b2J "
+          "![x](https://evil/p.png) [click](https://evil) <img src=x>")
+CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+
+
+def test_server_text_reaches_the_terminal_the_logs_and_markdown_as_text(offline: Run) -> None:
+    """A resource named with markup and escapes, and an error code full of them, served live: the
+    table, the Markdown report and the -vv logs show them as text, and nothing breaks or renders."""
+    estate = Estate.load(SAMPLE_ESTATE)
+    failing = next(f["resource"]["id"] for f in offline.report["findings"] if f["resource"]["id"].split("/")[2] == SUB1)
+    doc = next(d for d in estate.resources if d["id"].lower() == failing.lower())
+    doc["name"] = f"{doc['name']} {MARKUP}"
+    with Emulator(estate, token=TOKEN, faults=[Fault(VAULTS, 403, times=None, code=f"Denied{MARKUP}")]) as arm:
+        runs = {fmt: live_report(arm, fmt, "-vv") for fmt in ("table", "markdown", "sarif")}
+    for fmt, run in runs.items():
+        assert run.code == 3 and "Traceback" not in run.stderr, (fmt, run.stderr)
+        assert not re.search(CONTROL, run.stdout + run.stderr), fmt
+        assert "Denied[/oops]" in run.stderr and "\\x1b[31mred" in run.stderr  # the -vv log of the read gap
+    table = runs["table"].stdout
+    assert "[/oops]" in table and "[link=https://evil]x[/link]" in table and "\\x9b2J" in table
+    markdown = runs["markdown"].stdout
+    assert "](https://evil" not in markdown.replace("\\](", "") and "<img" not in markdown.replace("&lt;img", "")
+    sarif = json.loads(runs["sarif"].stdout)["runs"][0]
+    notices = sarif["invocations"][0]["toolExecutionNotifications"]
+    texts = [m["message"]["text"] for m in [*sarif["results"], *notices]]
+    assert any("Denied\\[/oops\\]" in t for t in texts)  # the read error, its brackets escaped as SARIF asks
+    assert not any("[click](https://evil)" in t or "\x1b" in t for t in texts)

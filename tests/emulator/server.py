@@ -91,12 +91,13 @@ class Fault:
     `status=None` serves the real answer (a latency-only fault: a slow response).
 
     Hostile answers (with `status=None` or 200, applied to the real answer unless `body` is set):
-    `body` is served as JSON instead; `next_link` replaces a list page's nextLink (`{url}`: the
-    emulator's base URL, `{path}` and `{query}`: the request's, `{n}`: a number that grows with
-    every use, for an endless chain); `encoding` ("gzip" or "deflate") compresses the answer as ARM
-    does when asked to; `gzip_bomb` serves that many zero bytes gzip-compressed; `drip` sends the
-    response one byte every `drip` seconds, from its status line (`drip_headers`) or from its body;
-    `headers` are added to the answer.
+    `body` is served as JSON instead (with an error status too: an error body of any shape);
+    `next_link` replaces a list page's nextLink (`{url}`: the emulator's base URL, `{path}` and
+    `{query}`: the request's, `{n}`: a number that grows with every use, for an endless chain);
+    `encoding` ("gzip" or "deflate") compresses the answer as ARM does when asked to; `gzip_bomb`
+    serves that many zero bytes gzip-compressed; `drip` sends the response one byte every `drip`
+    seconds, from its status line (`drip_headers`) or from its body; `headers` are added to the
+    answer.
     """
 
     pattern: str
@@ -313,6 +314,8 @@ class Emulator:
             time.sleep(fault.latency)
         if fault and fault.status not in (None, 200) and not fault.truncate:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            if fault.body is not None:  # an error body of the fault's own making
+                return Reply(fault.status, {**headers, **fault.headers}, json.dumps(fault.body).encode())
             return _error(fault.status, fault.code or _default_code(fault.status),
                           f"Injected fault for {path}.", {**headers, **fault.headers})
         limited, headers = self._graph_quota() if graph else self._throttled(path)
@@ -365,7 +368,10 @@ class Emulator:
         rows = sorted({(rid.split("/")[2], r["type"].lower()) for rid, r in self.index.docs.items()
                        if isinstance(r.get("type"), str) and r["type"].lower() in types
                        and rid.split("/")[2] in wanted and _subscription_level_collection(rid)})
-        start = int(str(options.get("$skipToken") or "0").removeprefix("page-") or 0)
+        start_text = str(options.get("$skipToken") or "0").removeprefix("page-")
+        if not start_text.isdigit():
+            return _error_body(400, "BadRequest", "The $skipToken is not one the emulator gave.")
+        start = int(start_text)
         size = min(int(options.get("$top") or 1000), self.graph.page_size)
         page = [{"subscriptionId": sub, "type": kind} for sub, kind in rows[start: start + size]]
         body: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "data": page, "facets": [],

@@ -1,7 +1,8 @@
 """Fuzzing the readers of untrusted input (hypothesis): whatever the bytes, nothing but an InputError
 leaves the snapshot reader or the ARM document readers, and whatever loads can be evaluated.
 
-Bounded by example counts, not by time (no deadline: a loaded machine must not make this flaky).
+Bounded by example counts and by a per-example deadline far above what an example takes (a
+deadline reached means a reader went quadratic or hung, not that the machine is loaded).
 """
 
 import copy
@@ -9,6 +10,7 @@ import gzip
 import json
 import math
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,8 @@ from scanner.snapshot import _resource_checker, _schema, load_snapshot
 from tests.helpers import REPO
 
 CHECKS = discover(include_plugins=False)
-FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=timedelta(seconds=5), database=None,
+                suppress_health_check=[HealthCheck.too_slow])
 STRATEGIES = ["redeploy", "backup-restore", "warm-spare", "hot-spare"]
 RESOURCE_ID = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st1"
 # Strings the readers branch on, so that random documents reach past the first check.
