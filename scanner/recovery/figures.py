@@ -17,6 +17,7 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import total_ordering
 
+from scanner.model import cached_attribute
 from scanner.policy import format_duration
 
 
@@ -50,9 +51,10 @@ class Figure:
             return Verdict.UNKNOWN
         return Verdict.MEETS if self.upper <= target else Verdict.MISSES
 
-    @property
+    @cached_attribute
     def rank(self) -> tuple[int, float]:
-        """Better first: any duration (shorter first), then unknown, then none."""
+        """Better first: any duration (shorter first), then unknown, then none. Computed once: readiness
+        and every estimate compare figures by it, 600,000 times at 100,000 resources."""
         if self.kind == Kind.DURATION and self.upper is not None:
             return (0, self.upper.total_seconds())
         return (1, 0) if self.kind == Kind.UNKNOWN else (2, 0)
