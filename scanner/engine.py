@@ -6,7 +6,7 @@ import gc
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -173,17 +173,19 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
 def without_duplicates(outcomes: list[Outcome]) -> list[Outcome]:
     """A failure that defers to other checks (`Result.defer_to`) becomes not-applicable where one of them
     failed on the same resource: the gap is reported once, by the specific check."""
-    deferring = [i for i, o in enumerate(outcomes) if o.result.defer_to and o.status == Status.FAIL]
+    # Over the results, not the Outcome properties: two passes over 300,000 outcomes at 100,000 resources.
+    fail = Status.FAIL
+    deferring = [i for i, o in enumerate(outcomes) if o.result.defer_to and o.result.status == fail]
     if not deferring:
         return outcomes
     targets = {i: [_deferral(entry, outcomes[i].resource) for entry in outcomes[i].result.defer_to] for i in deferring}
     wanted = {key for pairs in targets.values() for _, key in pairs}
-    failed = {(o.check.id, o.resource.key) for o in outcomes if o.status == Status.FAIL and o.resource.key in wanted}
+    failed = {(o.check.id, key) for o in outcomes if o.result.status == fail and (key := o.resource.key) in wanted}
     for i in deferring:
         outcome = outcomes[i]
         reported = [entry for entry, pair in zip(outcome.result.defer_to, targets[i], strict=True) if pair in failed]
         if reported:
-            outcomes[i] = replace(outcome, result=deferred(outcome.result, reported))
+            outcomes[i] = Outcome(outcome.check, outcome.resource, outcome.zone, deferred(outcome.result, reported))
     return outcomes
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -21,6 +21,7 @@ T = TypeVar("T")
 _SUBSCRIPTION_RE = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 _RESOURCE_GROUP_RE = re.compile(r"^/subscriptions/[^/]+/resourceGroups/([^/]+)", re.IGNORECASE)
 _LOCK_MARKER = "/providers/microsoft.authorization/locks/"
+_ABSENT = object()
 
 
 def subscription_of(resource_id: str) -> str | None:
@@ -254,15 +255,17 @@ class Inventory:
         for lock in self.locks:
             self._locks_by_scope[lock_scope_of(str(lock.get("id", ""))).lower()].append(lock)
         self.regions = RegionCatalog.from_locations(self.locations)
-        self._derived: dict[str, Any] = {}
+        self._derived: dict[Hashable, Any] = {}
         self._gap_filters: tuple[tuple[int, int] | None, dict[str, list[ReadGap]]] = (None, {})
 
-    def derived(self, key: str, build: Callable[[Inventory], T]) -> T:
+    def derived(self, key: Hashable, build: Callable[[Inventory], T]) -> T:
         """An estate-wide index a check needs (built once per inventory, not once per resource:
-        a lookup across 100,000 resources for each of them would be quadratic)."""
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        return self._derived[key]
+        a lookup across 100,000 resources for each of them would be quadratic). `key` is a name, or a
+        tuple starting with one where the index depends on more (a policy, a scan time)."""
+        found = self._derived.get(key, _ABSENT)
+        if found is _ABSENT:
+            found = self._derived[key] = build(self)
+        return found  # type: ignore[no-any-return]
 
     # --- lookups -------------------------------------------------------------------------
     def _resources_indexed(self) -> _ResourceIndex:
