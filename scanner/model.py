@@ -11,7 +11,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -110,39 +110,60 @@ def lock_scope_of(lock_id: str) -> str:
     return lock_id[:cut] if cut >= 0 else lock_id
 
 
-@dataclass(frozen=True, eq=False)
 class Resource:
     """One ARM resource document. `raw` is the JSON exactly as ARM returned it.
 
-    Derived values are cached: an estate of 100,000 resources asks for ids and types millions of times.
+    Its id, type, name and place are worked out once, when it is made (plain string work that cannot
+    fail): an estate of 100,000 resources asks for them millions of times. Slots, and read-only as a
+    frozen dataclass is: a dict per resource would be 25 MB at 100,000 resources.
     """
 
+    __slots__ = ("id", "key", "location", "name", "parent_id", "raw", "resource_group", "subscription_id", "type",
+                 "type_key")
     raw: Mapping[str, Any]
+    id: str
+    key: str  # the id lower-cased: what lookups compare
+    name: str
+    type: str
+    type_key: str  # the type lower-cased, interned (a few dozen types, 100,000 resources)
+    location: str | None  # normalized (eastus2), interned
+    subscription_id: str | None  # lower-cased, interned
+    resource_group: str | None  # as the id spells it, interned
+    parent_id: str | None
 
-    @cached_attribute
-    def id(self) -> str:
-        return str(self.raw.get("id") or "")
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        resource_id = str(raw.get("id") or "")
+        resource_type = str(raw.get("type") or type_from_id(resource_id))
+        region = normalize_region(raw.get("location"))
+        subscription = subscription_of(resource_id)
+        group = resource_group_of(resource_id)
+        # object.__setattr__: assignment is refused (read-only, as the frozen dataclass this was).
+        init = object.__setattr__
+        init(self, "raw", raw)
+        init(self, "id", resource_id)
+        init(self, "key", resource_id.lower())
+        init(self, "name", str(raw.get("name") or resource_id.rsplit("/", 1)[-1]))
+        init(self, "type", resource_type)
+        init(self, "type_key", sys.intern(resource_type.lower()))
+        init(self, "location", sys.intern(region) if region else region)
+        init(self, "subscription_id", sys.intern(subscription) if subscription else subscription)
+        init(self, "resource_group", sys.intern(group) if group else group)
+        init(self, "parent_id", parent_id_of(resource_id))
 
-    @cached_attribute
-    def key(self) -> str:
-        return self.id.lower()
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
-    @cached_attribute
-    def name(self) -> str:
-        return str(self.raw.get("name") or self.id.rsplit("/", 1)[-1])
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
-    @cached_attribute
-    def type(self) -> str:
-        return str(self.raw.get("type") or type_from_id(self.id))
+    def __repr__(self) -> str:
+        return f"Resource(raw={self.raw!r})"
 
-    @cached_attribute
-    def type_key(self) -> str:
-        return sys.intern(self.type.lower())  # interned: a few dozen types, 100,000 resources
-
-    @cached_attribute
-    def location(self) -> str | None:
-        region = normalize_region(self.raw.get("location"))
-        return sys.intern(region) if region else region
+    @property
+    def resource_group_key(self) -> str | None:
+        """The lower-cased id of the resource's resource group, or None outside one."""
+        sub, rg = self.subscription_id, self.resource_group
+        return f"/subscriptions/{sub}/resourcegroups/{rg.lower()}" if sub and rg else None
 
     @property
     def kind(self) -> str | None:
@@ -162,26 +183,6 @@ class Resource:
     def properties(self) -> Mapping[str, Any]:
         props = self.raw.get("properties")
         return props if _is_mapping(props) else {}
-
-    @cached_attribute
-    def subscription_id(self) -> str | None:
-        subscription = subscription_of(self.id)
-        return sys.intern(subscription) if subscription else subscription
-
-    @cached_attribute
-    def resource_group(self) -> str | None:
-        group = resource_group_of(self.id)
-        return sys.intern(group) if group else group
-
-    @cached_attribute
-    def parent_id(self) -> str | None:
-        return parent_id_of(self.id)
-
-    @cached_attribute
-    def resource_group_key(self) -> str | None:
-        """The lower-cased id of the resource's resource group, or None outside one."""
-        sub, rg = self.subscription_id, self.resource_group
-        return f"/subscriptions/{sub}/resourcegroups/{rg.lower()}" if sub and rg else None
 
     def prop(self, *path: str, default: Any = None) -> Any:
         """A nested value under `properties`, or `default` when any step is missing."""
