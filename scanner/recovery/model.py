@@ -148,7 +148,8 @@ class Estimate:
         return self.recovery.regional if scenario is Scenario.REGIONAL else self.recovery.deletion
 
     def verdict(self, scenario: Scenario) -> Verdict:
-        found = self.option(scenario).verdict(self.zone.rpo, self.zone.rto)
+        zone = self.zone
+        found = self.chosen[scenario].verdict(zone.rpo, zone.rto)
         if found == Verdict.MISSES and self.unread_option(scenario) is not None:
             return Verdict.UNKNOWN  # what was not read may be a copy that meets the targets
         return found
