@@ -40,6 +40,14 @@ def resource_group_of(resource_id: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _subscription_and_group(resource_id: str) -> tuple[str | None, str | None]:
+    """`subscription_of` and `resource_group_of` together, splitting the id once in the common case."""
+    parts = _id_parts(resource_id)
+    if parts is not None and len(parts) > 4 and parts[3] in ("resourceGroups", "resourcegroups") and parts[4]:
+        return parts[2].lower(), parts[4]
+    return subscription_of(resource_id), resource_group_of(resource_id)
+
+
 def _id_parts(resource_id: str) -> list[str] | None:
     """The id split at its first five slashes when it is spelled as ARM writes it (`/subscriptions/<id>`):
     the common case, without the case-insensitive patterns (the fallback for every other spelling)."""
@@ -135,8 +143,7 @@ class Resource:
         resource_id = str(raw.get("id") or "")
         resource_type = str(raw.get("type") or type_from_id(resource_id))
         region = normalize_region(raw.get("location"))
-        subscription = subscription_of(resource_id)
-        group = resource_group_of(resource_id)
+        subscription, group = _subscription_and_group(resource_id)
         # object.__setattr__: assignment is refused (read-only, as the frozen dataclass this was).
         init = object.__setattr__
         init(self, "raw", raw)
