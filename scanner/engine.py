@@ -144,14 +144,19 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
             by_type[resource_type.lower()].append(check)
     # Asked per resource only of the checks that narrow the type (Check.applies_to says yes to all).
     narrowing = {id(c) for c in checks if getattr(c.applies_to, "__func__", None) is not Check.applies_to}
+    # Where no check of a type narrows it, every resource of the type has the same candidates: one list.
+    fixed = {t: [(c, None) for c in of_type] for t, of_type in by_type.items()
+             if not any(id(c) in narrowing for c in of_type)}
     outcomes: list[Outcome] = []
     zone_of: dict[str, Zone] = {}
     contexts: dict[int, EvaluationContext] = {}  # one per zone (by identity: a Zone's dicts make it unhashable)
     messages: dict[str, str] = {}  # each distinct message once (see _run)
     for resource in inventory.resources:
-        candidates = _candidates(by_type.get(resource.type_key, ()), resource, narrowing)
-        if not candidates:
-            continue
+        candidates = fixed.get(resource.type_key)
+        if candidates is None:
+            candidates = _candidates(by_type.get(resource.type_key, ()), resource, narrowing)
+            if not candidates:
+                continue
         try:
             zone = policy.zone_for(resource, inventory)
         except DATA_ERRORS as exc:  # tags or ids too malformed to match: judged in the default zone, unknown

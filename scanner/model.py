@@ -193,9 +193,12 @@ class Resource:
 
     def prop(self, *path: str, default: Any = None) -> Any:
         """A nested value under `properties`, or `default` when any step is missing."""
-        node: Any = self.properties
+        # `properties` and `_is_mapping` inlined: checks ask 370,000 times at 100,000 resources.
+        node: Any = self.raw.get("properties")
+        if type(node) is not dict and not isinstance(node, Mapping):
+            node = {}
         for step in path:
-            if not _is_mapping(node) or step not in node:
+            if (type(node) is not dict and not isinstance(node, Mapping)) or step not in node:
                 return default
             node = node[step]
         return node
