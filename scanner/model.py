@@ -123,7 +123,7 @@ class Resource:
 
     Its id, type, name and place are worked out once, when it is made (plain string work that cannot
     fail): an estate of 100,000 resources asks for them millions of times. Slots, and read-only as a
-    frozen dataclass is: a dict per resource would be 25 MB at 100,000 resources.
+    frozen dataclass is: a dict per resource was 45 MB of peak RSS at 100,000 resources.
     """
 
     __slots__ = ("id", "key", "location", "name", "parent_id", "raw", "resource_group", "subscription_id", "type",
