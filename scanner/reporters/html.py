@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from html import escape
 from operator import attrgetter
 from typing import Any
 from urllib.parse import urlencode
@@ -44,7 +45,7 @@ from scanner.reporters.base import (
 )
 from scanner.reporters.html_assets import CONTENT_SECURITY_POLICY, CSS, SCRIPT
 from scanner.reporters.readiness_block import READINESS_HEADER, readiness_rows
-from scanner.sanitize import html_text, script_json
+from scanner.sanitize import html_text, script_json, terminal_text
 
 MAX_COVERAGE_ROWS = 1000  # read errors and unknown verdicts each; the JSON report lists them all
 FILTERS = ("zone", "service", "severity", "check")
@@ -54,11 +55,12 @@ FINDING_COLUMNS = ("check", "severity", "zone", "service", "resource", "message"
 def render_html(scan: ScanResult, options: ReportOptions) -> str:
     active = active_findings(scan, options)
     rows = [finding_row(o, options) for o in active]
+    zones = zone_summaries(scan, options)
     sections = [
         *_header(scan, options, active),
-        *_zones(scan, options),
+        *_zones(zones),
         *_readiness(scan),
-        *_matrix(scan, active),
+        *_matrix(scan, zones, active),
         *_findings(rows, active, options),
         *_source_summary(scan, options),
         *_accepted_risks(scan, options),
@@ -86,15 +88,17 @@ def render_html(scan: ScanResult, options: ReportOptions) -> str:
 
 
 def finding_row(outcome: Outcome, options: ReportOptions) -> dict[str, str]:
-    """A finding as the table shows it (and the script filters and sorts it): display text, one line each."""
+    """A finding as the table shows it and the script filters and sorts it: the same display text in the
+    cells and the JSON (`terminal_text`: one line, no control character, secrets replaced), so a filter
+    value taken from a cell or a select box is equal to the data's."""
     return {
-        "check": outcome.check.id,
+        "check": terminal_text(outcome.check.id),
         "severity": str(outcome.severity),
-        "zone": outcome.zone.name,
-        "service": outcome.check.service,
-        "resource": short_id(outcome.resource.id),
-        "message": outcome.result.message,
-        "source": source_text(outcome, options)[0],
+        "zone": terminal_text(outcome.zone.name),
+        "service": terminal_text(outcome.check.service),
+        "resource": terminal_text(short_id(outcome.resource.id)),
+        "message": terminal_text(outcome.result.message),
+        "source": terminal_text(source_text(outcome, options)[0]),
     }
 
 
@@ -108,8 +112,9 @@ def code(value: object) -> str:
 
 
 def fragment_link(text: str, **filters: str) -> str:
-    """A link to this page filtered (`#zone=...&service=...`, as URLSearchParams reads it); `text` is HTML."""
-    return f'<a href="#{esc(urlencode(filters))}">{text}</a>'
+    """A link to this page filtered (`#zone=...&service=...`, as URLSearchParams reads it): `filters` are
+    display text (`finding_row`'s), `text` is HTML."""
+    return f'<a href="#{escape(urlencode(filters))}">{text}</a>'
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]], *, numeric_from: int | None = None,
@@ -163,8 +168,7 @@ def _scope_text(value: Any) -> str:
     return ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
 
 
-def _zones(scan: ScanResult, options: ReportOptions) -> list[str]:
-    zones = zone_summaries(scan, options)
+def _zones(zones: list[dict[str, Any]]) -> list[str]:
     rows = []
     for zone in zones:
         r = zone["results"]
@@ -195,7 +199,7 @@ def _readiness(scan: ScanResult) -> list[str]:
             *table(READINESS_HEADER, rows, numeric_from=5), "</section>"]
 
 
-def _matrix(scan: ScanResult, active: list[Outcome]) -> list[str]:
+def _matrix(scan: ScanResult, summaries: list[dict[str, Any]], active: list[Outcome]) -> list[str]:
     """Zones (rows) by services (columns): findings per cell, coloured by the worst severity in it; a cell
     links to the findings table filtered to it."""
     services = sorted(set(map(attrgetter("check.service"), scan.outcomes)), key=str.lower)
@@ -203,7 +207,7 @@ def _matrix(scan: ScanResult, active: list[Outcome]) -> list[str]:
     for outcome in active:
         cells[(outcome.zone.name, outcome.check.service)].append(outcome)
     per_zone = Counter(o.zone.name for o in active)
-    zones = [z["name"] for z in zone_summaries(scan) if z["resources"] or per_zone[z["name"]]]
+    zones = [z["name"] for z in summaries if z["resources"] or per_zone[z["name"]]]
     header = "".join(f'<th class="service" scope="col">{esc(s)}</th>' for s in services)
     lines = ['<section id="matrix"><h2>Findings by zone and service</h2>',
              '<p class="muted">Each cell counts the findings of a zone and service and takes the colour of the '
@@ -222,7 +226,8 @@ def _matrix(scan: ScanResult, active: list[Outcome]) -> list[str]:
 
 def _matrix_cell(findings: list[Outcome], **where: str) -> str:
     worst = max((o.severity for o in findings), key=attrgetter("rank"), default=None)
-    data = "".join(f' data-{key}="{esc(value)}"' for key, value in where.items())
+    where = {key: terminal_text(value) for key, value in where.items()}  # the filter values of finding_row
+    data = "".join(f' data-{key}="{escape(value)}"' for key, value in where.items())
     attrs = f'class="cell-{worst or "none"}"{data} data-count="{len(findings)}"'
     if not findings:
         return f"<td {attrs}>0</td>"
@@ -252,7 +257,7 @@ def _controls(rows: list[dict[str, str]]) -> list[str]:
     lines = ['<div class="controls" id="controls" hidden>']
     for key in FILTERS:
         values = sorted({row[key] for row in rows}, key=_filter_order(key))
-        options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)
+        options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
         lines.append(f'<label>{key}<select id="filter-{key}"><option value="">all</option>{options}</select></label>')
     lines += ['<button type="button" id="filter-reset">show all</button>', "</div>"]
     return lines
@@ -267,14 +272,15 @@ def _filter_order(key: str) -> Any:
 def _finding_tr(row: dict[str, str], outcome: Outcome, options: ReportOptions) -> str:
     requirement = requirement_text(outcome, with_zone=False)
     located = source_text(outcome, options)[1]  # (the source map keeps its matches: no second search)
+    text = {key: escape(value) for key, value in row.items()}  # (already display text: escaped only)
     cells = [
-        f'<a href="{esc(DOCS_URL.format(id=outcome.check.id))}">{esc(row["check"])}</a>',
-        f'<span class="sev sev-{row["severity"]}">{row["severity"]}</span>',
-        esc(row["zone"]),
-        esc(row["service"]),
-        f'<code title="{esc(outcome.resource.id)}">{esc(row["resource"])}</code>',
-        esc(row["message"]) + (f'<div class="req">{esc(requirement)}</div>' if requirement else ""),
-        code(row["source"]) if located else esc(row["source"]),
+        f'<a href="{esc(DOCS_URL.format(id=outcome.check.id))}">{text["check"]}</a>',
+        f'<span class="sev sev-{text["severity"]}">{text["severity"]}</span>',
+        text["zone"],
+        text["service"],
+        f'<code title="{esc(outcome.resource.id)}">{text["resource"]}</code>',
+        text["message"] + (f'<div class="req">{esc(requirement)}</div>' if requirement else ""),
+        f"<code>{text['source']}</code>" if located else text["source"],
     ]
     return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
