@@ -21,10 +21,16 @@ TIMEOUT = 120  # seconds per Chromium run; a 25,000-finding page loads in a few
 VIRTUAL_TIME_BUDGET_MS = 5000
 
 
+def find_chromium() -> str | None:
+    """BCDR_SCAN_CHROMIUM, else `chromium` (or `chromium-browser`) on the PATH; None if there is none."""
+    found = os.environ.get("BCDR_SCAN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return found if found and Path(found).exists() else None
+
+
 def chromium() -> str:
-    configured = os.environ.get("BCDR_SCAN_CHROMIUM")
-    found = configured or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found or not Path(found).exists():
+    """The browser for a test: skip without one, fail in CI (where .ci/run installs it)."""
+    found = find_chromium()
+    if found is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium missing in CI (.ci/run installs the Debian package `chromium`)")
         pytest.skip("Chromium not installed (apt-get install chromium, or set BCDR_SCAN_CHROMIUM)")
@@ -38,7 +44,9 @@ class Loaded:
     seconds: float  # wall time of the whole Chromium run: start, load, script, serialise
 
 
-def _run(binary: str, page: Path, fragment: str, profile: Path, *options: str) -> subprocess.CompletedProcess[str]:
+def run_chromium(binary: str, page: Path, fragment: str, profile: Path,
+                 *options: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium on `page#fragment` with its own profile directory (bench/bench_reports.py too)."""
     url = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
     command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
                "--disable-background-networking", "--disable-sync", "--mute-audio",
@@ -50,13 +58,13 @@ def _run(binary: str, page: Path, fragment: str, profile: Path, *options: str) -
 def dump_dom(page: Path, profile: Path, fragment: str = "", binary: str | None = None) -> Loaded:
     """The page's DOM as Chromium serialises it after loading `page#fragment` and running its scripts."""
     started = time.perf_counter()
-    done = _run(binary or chromium(), page, fragment, profile, "--dump-dom")
+    done = run_chromium(binary or chromium(), page, fragment, profile, "--dump-dom")
     seconds = time.perf_counter() - started
     assert done.returncode == 0 and "<html" in done.stdout, f"chromium exit {done.returncode}: {done.stderr[-2000:]}"
     return Loaded(done.stdout, done.stderr, seconds)
 
 
 def screenshot(page: Path, profile: Path, out: Path, fragment: str = "", size: str = "1280,2000") -> Path:
-    done = _run(chromium(), page, fragment, profile, f"--screenshot={out}", f"--window-size={size}")
+    done = run_chromium(chromium(), page, fragment, profile, f"--screenshot={out}", f"--window-size={size}")
     assert done.returncode == 0 and out.exists(), f"chromium exit {done.returncode}: {done.stderr[-2000:]}"
     return out
