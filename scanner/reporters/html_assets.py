@@ -115,9 +115,15 @@ SCRIPT = """
         return (x < y ? -sign : x > y ? sign : 0) || a.index - b.index;
       });
     }
-    const body = document.createDocumentFragment();
-    for (const item of sorted) body.appendChild(item.row);
-    table.tBodies[0].appendChild(body);
+    const body = table.tBodies[0];
+    if (sorted.some((item, position) => body.rows[position] !== item.row)) {
+      // Rows moved one by one inside a table in the document cost Chromium 20 s at 25,000 rows; moved
+      // while the body is detached, and put back in one step, they cost milliseconds.
+      const fresh = body.cloneNode(false);
+      body.remove();
+      for (const item of sorted) fresh.appendChild(item.row);
+      table.appendChild(fresh);
+    }
     for (const th of headers) {
       const state = th.dataset.key !== sort.key ? "none" : sort.desc ? "descending" : "ascending";
       th.setAttribute("aria-sort", state);
