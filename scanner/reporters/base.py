@@ -121,6 +121,12 @@ def source_text(outcome: Outcome, options: ReportOptions) -> tuple[str, bool]:
     return f"{match.location.file}:{match.location.line}", True
 
 
+def coverage_gaps_text(scan: ScanResult) -> str:
+    """`2 read errors, 5 unknown verdicts`: why coverage is incomplete, as the table and HTML reports say it."""
+    unknown = scan.counts()[str(Status.UNKNOWN)]
+    return f"{plural(len(scan.inventory.gaps), 'read error')}, {plural(unknown, 'unknown verdict')}"
+
+
 def iso(value: datetime | None) -> str | None:
     """UTC ISO 8601 with a Z suffix, as every report format writes times."""
     if value is None:

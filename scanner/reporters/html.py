@@ -32,6 +32,7 @@ from scanner.reporters.base import (
     ReportOptions,
     active_findings,
     counted_resources,
+    coverage_gaps_text,
     iso,
     plural,
     region_metadata_text,
@@ -156,9 +157,8 @@ def _header(scan: ScanResult, options: ReportOptions, active: list[Outcome]) -> 
     if scan.coverage_complete:
         summary += ' · coverage <span data-count="coverage">complete</span>'
     else:
-        unknown = scan.counts()[str(Status.UNKNOWN)]
         summary += (f' · <strong>coverage <span data-count="coverage">incomplete</span></strong> '
-                    f"({plural(len(inventory.gaps), 'read error')}, {plural(unknown, 'unknown verdict')})")
+                    f"({coverage_gaps_text(scan)})")
     return [f"<header><h1>{TOOL_NAME}: BCDR compliance by landing zone</h1>",
             '<dl class="meta">', *(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in meta), "</dl>",
             f'<p class="summary" id="summary">{summary}</p></header>']
