@@ -184,6 +184,13 @@ def test_hostile_text_stays_text_in_the_page_and_its_json(hostile):
     block = block[:block.index("</script>")]
     assert "<" not in block.removeprefix('id="findings-data">') and "&" not in block  # all as \u003c, \u0026
     assert tree.find(None, data_zone=shown, data_service="Storage")  # a matrix cell of the hostile zone
+    coverage = document["coverage"]  # the estate's read error and unknown verdict, and its baseline
+    assert tree.find(None, data_count="coverage").text == "incomplete"
+    assert tree.find(None, data_count="read-errors").text == str(len(coverage["read_errors"]))
+    assert tree.find(None, data_count="unknown").text == str(len(coverage["unknown"]))
+    assert tree.find(None, data_count="suppressed").text == str(document["summary"]["suppressed"])
+    risks = tree.by_id("accepted-risks").find("tbody").find_all("tr")
+    assert len(risks) == len(document["suppressed"]) > 0
 
 
 def test_script_json_escapes_what_could_end_or_break_a_script_block():
