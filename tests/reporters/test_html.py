@@ -31,6 +31,7 @@ from tests.chromium import dump_dom, screenshot
 from tests.reporters.dom import Element, parse
 from tests.reporters.run import bcdr
 from tests.reporters.test_hostile_text import JWT, TOKEN, hostile_estate
+from tests.test_github_workflow import file_of
 
 PAYLOAD = "</script><script>alert(1)</script><b id=\"injected\">x</b> \"quoted\" 'single' &amp; \u2028\u2029 <!--"
 SERVICE = {c.id: c.service for c in discover()}
@@ -108,7 +109,9 @@ def test_page_loads_nothing_from_anywhere(sample):
     links = tree.find_all(None, href=True)
     assert links and all(e.tag == "a" for e in links)
     assert all(e.get("href").startswith(("#", "https://")) for e in links)
-    assert any(e.get("href").startswith("https://") for e in links)  # the checks' documentation pages
+    pages = {e.get("href") for e in links if e.get("href").startswith("https://")}
+    assert any("/docs/checks/" in u for u in pages)  # the checks' documentation pages and the recovery model
+    assert all(file_of(u).is_file() for u in pages), sorted(u for u in pages if not file_of(u).is_file())
     css = tree.find("style").text
     assert "@import" not in css and "url(" not in css
     assert "http://" not in raw
