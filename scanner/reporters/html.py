@@ -44,7 +44,7 @@ from scanner.reporters.base import (
     suppressed_findings,
     zone_summaries,
 )
-from scanner.reporters.html_assets import CONTENT_SECURITY_POLICY, CSS, SCRIPT
+from scanner.reporters.html_assets import CONTENT_SECURITY_POLICY, CSS, NOSCRIPT_CSS, SCRIPT
 from scanner.reporters.readiness_block import READINESS_HEADER, readiness_rows
 from scanner.sanitize import html_text, script_json, terminal_text
 
@@ -77,6 +77,7 @@ def render_html(scan: ScanResult, options: ReportOptions) -> str:
         '<meta name="referrer" content="no-referrer">',
         f"<title>{TOOL_NAME}: BCDR compliance report</title>",
         f"<style>{CSS}</style>",
+        f"<noscript><style>{NOSCRIPT_CSS}</style></noscript>",
         "</head>",
         "<body>",
         *sections,
@@ -241,7 +242,7 @@ def _findings(rows: list[dict[str, str]], active: list[Outcome], options: Report
     lines = ['<section id="findings-section"><h2>Findings</h2>', *_controls(rows),
              f'<p id="shown"><span id="shown-count">{len(rows)}</span> of <span id="total-count">{len(rows)}</span> '
              f"findings" + (f" ({shown})" if shown else "") + "</p>",
-             '<table id="findings" class="wide"><thead><tr>',
+             '<table id="findings" class="wide pending"><thead><tr>',
              *(f'<th data-key="{c}" aria-sort="none" scope="col"><button type="button">{c}</button></th>'
                for c in FINDING_COLUMNS),
              "</tr></thead>", "<tbody>"]

@@ -31,6 +31,7 @@ tbody th, td:first-child { white-space: nowrap; }
 ul.types { font-size: 12px; padding-left: 1.2rem; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.wide { width: 100%; }
+table.pending { display: none; }
 .sev { font-weight: 600; text-transform: uppercase; font-size: 12px; }
 .sev-critical { color: var(--critical); } .sev-high { color: var(--high); } .sev-medium { color: var(--medium); }
 .sev-low { color: var(--low); } .sev-info { color: var(--info); }
@@ -70,112 +71,125 @@ SCRIPT = """
   "use strict";
   const FILTERS = ["zone", "service", "severity", "check"];
   const RANK = {critical: 4, high: 3, medium: 2, low: 1, info: 0};
-  const data = JSON.parse(document.getElementById("findings-data").textContent);
   const table = document.getElementById("findings");
   if (!table) return;
-  const rows = Array.from(table.tBodies[0].rows);
-  const items = data.findings.map((finding, index) => ({finding, index, row: rows[index]}));
-  const selects = Object.fromEntries(FILTERS.map((key) => [key, document.getElementById("filter-" + key)]));
-  const headers = Array.from(table.tHead.querySelectorAll("th[data-key]"));
-  let sort = {key: "", desc: false};
+  try {
+    start();
+  } finally {
+    // Shown only now: laid out once, not again at every step of parsing (15 s at 25,000 rows).
+    table.classList.remove("pending");
+  }
 
-  function choose(select, value) {
-    if (value && !Array.from(select.options).some((option) => option.value === value)) {
-      select.add(new Option(value, value));  // a link may name a value this scan does not have: 0 shown
+  function start() {
+    const data = JSON.parse(document.getElementById("findings-data").textContent);
+    const rows = Array.from(table.tBodies[0].rows);
+    const items = data.findings.map((finding, index) => ({finding, index, row: rows[index]}));
+    const selects = Object.fromEntries(FILTERS.map((key) => [key, document.getElementById("filter-" + key)]));
+    const headers = Array.from(table.tHead.querySelectorAll("th[data-key]"));
+    let sort = {key: "", desc: false};
+
+    function choose(select, value) {
+      if (value && !Array.from(select.options).some((option) => option.value === value)) {
+        select.add(new Option(value, value));  // a link may name a value this scan does not have: 0 shown
+      }
+      select.value = value;
     }
-    select.value = value;
-  }
 
-  function readFragment() {
-    const params = new URLSearchParams(location.hash.slice(1));
-    for (const key of FILTERS) choose(selects[key], params.get(key) || "");
-    const order = params.get("sort") || "";
-    const key = order.replace(/^-/, "");
-    sort = headers.some((th) => th.dataset.key === key) ? {key, desc: order.startsWith("-")} : {key: "", desc: false};
-  }
-
-  function writeFragment() {
-    const params = new URLSearchParams();
-    for (const key of FILTERS) if (selects[key].value) params.set(key, selects[key].value);
-    if (sort.key) params.set("sort", (sort.desc ? "-" : "") + sort.key);
-    const fragment = params.toString();
-    history.replaceState(null, "", fragment ? "#" + fragment : location.pathname + location.search);
-  }
-
-  function sortValue(item) {
-    return sort.key === "severity" ? -RANK[item.finding.severity] : item.finding[sort.key];
-  }
-
-  function reorder() {
-    const sorted = items.slice();
-    if (sort.key) {
-      const sign = sort.desc ? -1 : 1;
-      sorted.sort((a, b) => {
-        const x = sortValue(a), y = sortValue(b);
-        return (x < y ? -sign : x > y ? sign : 0) || a.index - b.index;
-      });
+    function readFragment() {
+      const params = new URLSearchParams(location.hash.slice(1));
+      for (const key of FILTERS) choose(selects[key], params.get(key) || "");
+      const order = params.get("sort") || "";
+      const key = order.replace(/^-/, "");
+      sort = headers.some((th) => th.dataset.key === key) ? {key, desc: order.startsWith("-")} : {key: "", desc: false};
     }
-    const body = table.tBodies[0];
-    if (sorted.some((item, position) => body.rows[position] !== item.row)) {
-      // Rows moved one by one inside a table in the document cost Chromium 20 s at 25,000 rows; moved
-      // while the body is detached, and put back in one step, they cost milliseconds.
-      const fresh = body.cloneNode(false);
-      body.remove();
-      for (const item of sorted) fresh.appendChild(item.row);
-      table.appendChild(fresh);
-    }
-    for (const th of headers) {
-      const state = th.dataset.key !== sort.key ? "none" : sort.desc ? "descending" : "ascending";
-      th.setAttribute("aria-sort", state);
-    }
-  }
 
-  function filter() {
-    const wanted = FILTERS.filter((key) => selects[key].value).map((key) => [key, selects[key].value]);
-    const bySeverity = {};
-    let shown = 0;
-    for (const item of items) {
-      const visible = wanted.every(([key, value]) => item.finding[key] === value);
-      item.row.hidden = !visible;
-      if (visible) {
-        shown += 1;
-        bySeverity[item.finding.severity] = (bySeverity[item.finding.severity] || 0) + 1;
+    function writeFragment() {
+      const params = new URLSearchParams();
+      for (const key of FILTERS) if (selects[key].value) params.set(key, selects[key].value);
+      if (sort.key) params.set("sort", (sort.desc ? "-" : "") + sort.key);
+      const fragment = params.toString();
+      history.replaceState(null, "", fragment ? "#" + fragment : location.pathname + location.search);
+    }
+
+    function sortValue(item) {
+      return sort.key === "severity" ? -RANK[item.finding.severity] : item.finding[sort.key];
+    }
+
+    function reorder() {
+      const sorted = items.slice();
+      if (sort.key) {
+        const sign = sort.desc ? -1 : 1;
+        sorted.sort((a, b) => {
+          const x = sortValue(a), y = sortValue(b);
+          return (x < y ? -sign : x > y ? sign : 0) || a.index - b.index;
+        });
+      }
+      const body = table.tBodies[0];
+      if (sorted.some((item, position) => body.rows[position] !== item.row)) {
+        // Rows moved one by one inside a table in the document cost Chromium 20 s at 25,000 rows; moved
+        // while the body is detached, and put back in one step, they cost milliseconds.
+        const fresh = body.cloneNode(false);
+        body.remove();
+        for (const item of sorted) fresh.appendChild(item.row);
+        table.appendChild(fresh);
+      }
+      for (const th of headers) {
+        const state = th.dataset.key !== sort.key ? "none" : sort.desc ? "descending" : "ascending";
+        th.setAttribute("aria-sort", state);
       }
     }
-    document.getElementById("shown-count").textContent = String(shown);
-    for (const span of document.querySelectorAll("[data-shown-severity]")) {
-      span.textContent = String(bySeverity[span.dataset.shownSeverity] || 0);
+
+    function filter() {
+      const wanted = FILTERS.filter((key) => selects[key].value).map((key) => [key, selects[key].value]);
+      const bySeverity = {};
+      let shown = 0;
+      for (const item of items) {
+        const visible = wanted.every(([key, value]) => item.finding[key] === value);
+        item.row.hidden = !visible;
+        if (visible) {
+          shown += 1;
+          bySeverity[item.finding.severity] = (bySeverity[item.finding.severity] || 0) + 1;
+        }
+      }
+      document.getElementById("shown-count").textContent = String(shown);
+      for (const span of document.querySelectorAll("[data-shown-severity]")) {
+        span.textContent = String(bySeverity[span.dataset.shownSeverity] || 0);
+      }
     }
-  }
 
-  function update() {
-    readFragment();
-    filter();
-    reorder();
-  }
+    function update() {
+      readFragment();
+      filter();
+      reorder();
+    }
 
-  for (const key of FILTERS) {
-    selects[key].addEventListener("change", () => { writeFragment(); filter(); });
-  }
-  for (const th of headers) {
-    th.querySelector("button").addEventListener("click", () => {
-      sort = {key: th.dataset.key, desc: sort.key === th.dataset.key && !sort.desc};
+    for (const key of FILTERS) {
+      selects[key].addEventListener("change", () => { writeFragment(); filter(); });
+    }
+    for (const th of headers) {
+      th.querySelector("button").addEventListener("click", () => {
+        sort = {key: th.dataset.key, desc: sort.key === th.dataset.key && !sort.desc};
+        writeFragment();
+        reorder();
+      });
+    }
+    document.getElementById("filter-reset").addEventListener("click", () => {
+      for (const key of FILTERS) selects[key].value = "";
+      sort = {key: "", desc: false};
       writeFragment();
+      filter();
       reorder();
     });
+    window.addEventListener("hashchange", update);
+    document.getElementById("controls").hidden = false;
+    update();
   }
-  document.getElementById("filter-reset").addEventListener("click", () => {
-    for (const key of FILTERS) selects[key].value = "";
-    sort = {key: "", desc: false};
-    writeFragment();
-    filter();
-    reorder();
-  });
-  window.addEventListener("hashchange", update);
-  document.getElementById("controls").hidden = false;
-  update();
 })();
 """
+
+
+# Without scripting the findings table is shown by this style (inside <noscript>): the rows are the server's.
+NOSCRIPT_CSS = "table.pending { display: table; }"
 
 
 def csp_hash(source: str) -> str:
@@ -186,5 +200,5 @@ def csp_hash(source: str) -> str:
 # default-src 'none': nothing may be fetched (connect, font, frame, media, object, manifest, worker);
 # style and script only as the inline text hashed here (no style="" attribute either); images only as data:
 # (there are none). base-uri and form-action are not covered by default-src.
-CONTENT_SECURITY_POLICY = (f"default-src 'none'; style-src {csp_hash(CSS)}; script-src {csp_hash(SCRIPT)}; "
-                           "img-src data:; base-uri 'none'; form-action 'none'")
+CONTENT_SECURITY_POLICY = (f"default-src 'none'; style-src {csp_hash(CSS)} {csp_hash(NOSCRIPT_CSS)}; "
+                           f"script-src {csp_hash(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'")

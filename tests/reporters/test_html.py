@@ -89,7 +89,7 @@ def test_page_is_well_formed_and_its_csp_allows_only_its_own_inline_style_and_sc
     head = tree.find("head")
     csp = head.find("meta", http_equiv="Content-Security-Policy")
     first = [c for c in head.children if isinstance(c, Element)]
-    assert first.index(csp) < first.index(head.find("style"))  # in force before anything it governs
+    assert first.index(csp) < first.index(head.find_all("style")[0])  # in force before anything it governs
     policy = dict(d.strip().split(" ", 1) for d in csp.get("content").split(";"))
     assert policy["default-src"] == "'none'" and policy["base-uri"] == "'none'" and policy["form-action"] == "'none'"
     assert policy["img-src"] == "data:"
@@ -97,7 +97,8 @@ def test_page_is_well_formed_and_its_csp_allows_only_its_own_inline_style_and_sc
     code = [s for s in scripts if s.get("type") is None]
     assert len(scripts) == 2 and len(code) == 1 and scripts[0].get("type") == "application/json"
     assert policy["script-src"] == sha256_source(code[0].text)  # exactly this script, no 'unsafe-inline'
-    assert policy["style-src"] == sha256_source(head.find("style").text)
+    styles = head.find_all("style")  # the sheet, and the one line <noscript> adds
+    assert policy["style-src"] == " ".join(sha256_source(style.text) for style in styles)
 
 
 def test_page_loads_nothing_from_anywhere(sample):
@@ -112,10 +113,17 @@ def test_page_loads_nothing_from_anywhere(sample):
     pages = {e.get("href") for e in links if e.get("href").startswith("https://")}
     assert any("/docs/checks/" in u for u in pages)  # the checks' documentation pages and the recovery model
     assert all(file_of(u).is_file() for u in pages), sorted(u for u in pages if not file_of(u).is_file())
-    css = tree.find("style").text
+    css = "".join(style.text for style in tree.find_all("style"))
     assert "@import" not in css and "url(" not in css
     assert "http://" not in raw
     assert not tree.find_all(None, style=True)  # a style="" attribute would be blocked by the CSP anyway
+
+
+def test_without_a_script_the_noscript_style_shows_the_table_the_sheet_hides_while_parsing(sample):
+    head = parse(sample[0].read_text("utf-8")).find("head")
+    assert "table.pending { display: none; }" in head.find_all("style")[0].text
+    assert head.find("noscript").find("style").text == "table.pending { display: table; }"
+    assert "pending" in parse(sample[0].read_text("utf-8")).by_id("findings").get("class").split()
 
 
 def test_static_page_shows_the_json_reports_counts_without_a_script(sample):
@@ -244,6 +252,7 @@ def test_browser_shows_the_json_reports_counts(sample, tmp_path):
     tree = parse(loaded.dom)
     total = document["summary"]["findings"]
     assert "hidden" not in tree.by_id("controls").attrs  # the script ran (the CSP let it) and showed the filters
+    assert "pending" not in tree.by_id("findings").get("class")  # and then the table, laid out once
     assert shown_counts(tree) == (total, total, {s: n for s, n in document["summary"]["findings_by_severity"].items()
                                                  if n})
     assert len(visible_rows(tree)) == total
