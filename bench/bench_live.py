@@ -140,7 +140,8 @@ def backup(base: str, tag: str, region: str) -> list[dict[str, Any]]:
 def data_landing_zone(base: str, tag: str, region: str, pair: str) -> list[dict[str, Any]]:
     """A PostgreSQL server and its replica in the pair region, a MySQL server, a managed instance with 2
     databases, their retention policies and an instance failover group, an Event Hubs namespace with
-    its geo-DR alias, a Purview account and a Data Explorer cluster following another (16 resources)."""
+    its geo-DR alias on a Dedicated cluster, a Purview account and a Data Explorer cluster following another
+    (17 resources)."""
     pg = f"Microsoft.DBforPostgreSQL/flexibleServers/psql-{tag}"
     mi = f"Microsoft.Sql/managedInstances/sqlmi-{tag}"
     ns = f"Microsoft.EventHub/namespaces/evhns-{tag}"
@@ -162,7 +163,9 @@ def data_landing_zone(base: str, tag: str, region: str, pair: str) -> list[dict[
                             "managedInstancePairs": [{"primaryManagedInstanceId": f"{base}/{mi}",
                                                       "partnerManagedInstanceId": f"{base}/{mi}-dr"}]}),
         arm_doc(base, ns, location=region, sku={"name": "Standard", "tier": "Standard"},
-                properties={"zoneRedundant": True}),
+                properties={"zoneRedundant": True, "clusterArmId": f"{base}/Microsoft.EventHub/clusters/evhc-{tag}"}),
+        arm_doc(base, f"Microsoft.EventHub/clusters/evhc-{tag}", location=region,
+                sku={"name": "Dedicated", "capacity": 3}, properties={"status": "Active"}),
         arm_doc(base, f"{ns}/disasterRecoveryConfigs/alias-{tag}",
                 properties={"role": "Primary", "partnerNamespace": f"evhns-{tag}-dr"}),
         arm_doc(base, f"Microsoft.Purview/accounts/pview-{tag}", location=region, properties={}),

@@ -1,6 +1,9 @@
 """What the data-landing-zone checks share: declared DR partners, read gaps that may hide a copy, and
 what a region offers (availability zones, a paired region).
 
+Availability zones: https://learn.microsoft.com/azure/reliability/regions-list lists the regions that have
+them; the zone-redundancy checks are not applicable elsewhere (`zone_support_verdict`).
+
 A copy outside the scan (another tenant, a subscription or resource group not scanned) can only be
 known if the policy or the resource declares it: the tag `bcdr-partner` on the resource, or the zone's
 `partners` map. A declared partner that the inventory shows in the resource's own region is no copy
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scanner.check import Check, Result
 from scanner.model import Inventory, ReadGap, Resource, subscription_of
 from scanner.policy import Zone
 from scanner.regions import RegionInfo
@@ -59,18 +63,28 @@ def unread_in_zone(inventory: Inventory, zone: Zone, resource_type: str) -> Read
     return None
 
 
-def region_note(inventory: Inventory, region: str | None, feature: str) -> tuple[str, dict[str, object]]:
-    """A sentence and evidence on whether `feature` (zone redundancy) can exist in the region at all."""
+def zone_support_verdict(check: Check, inventory: Inventory, region: str | None, feature: str) -> Result | None:
+    """Judge only what applies: in a region without availability zones `feature` cannot be configured at all,
+    so the check is not applicable there (the fix, a move to another region, is the zone's region choice, not
+    this setting); where the region is not known the verdict is unknown rather than a guess. None when the
+    region has availability zones and the check judges the resource itself. Called only for resources that
+    would otherwise fail, so a zone-redundant resource passes whatever the metadata says."""
     info: RegionInfo | None = inventory.region(region)
     if info is None:
-        return (f"Whether {region or 'the region'} has availability zones is not known (no region metadata).",
-                {"region_has_availability_zones": "unknown"})
-    evidence: dict[str, object] = {"region_has_availability_zones": info.has_availability_zones,
-                                   "region_metadata": info.source}
+        return check.unknown(f"availability zones of region {region or '(none given)'} (no region metadata: "
+                             "neither the subscription's locations nor the bundled table name it)")
     if not info.has_availability_zones:
-        return (f"Region {info.name} has no availability zones: {feature} is impossible there; the resource "
-                "belongs in a region with availability zones.", evidence)
-    return "", evidence
+        return check.not_applicable(f"region {info.name} has no availability zones ({info.source} region "
+                                    f"metadata): {feature} cannot be configured there")
+    return None
+
+
+def region_zone_evidence(inventory: Inventory, region: str | None) -> dict[str, object]:
+    """Evidence for a failure judged after `zone_support_verdict`: the region has zones, and which metadata said so."""
+    info = inventory.region(region)
+    if info is None:
+        return {}
+    return {"region_has_availability_zones": info.has_availability_zones, "region_metadata": info.source}
 
 
 def paired_region(inventory: Inventory, region: str | None) -> tuple[str | None, bool]:

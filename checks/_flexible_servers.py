@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from checks._dr import Copies, declared_partners, region_note, unread_in_zone
+from checks._dr import Copies, declared_partners, region_zone_evidence, unread_in_zone, zone_support_verdict
 from scanner.check import Check, EvaluationContext, Result
 from scanner.model import Inventory, Resource
 from scanner.policy import Strategy, Zone, format_duration
@@ -233,15 +233,16 @@ class ZoneRedundantHaCheck(FlexibleServerCheck):
         if mode.lower() == "zoneredundant":
             return self.passed("zone-redundant high availability: a standby in another availability zone",
                                observed=f"highAvailability.mode: {mode}", state=state)
-        note, evidence = region_note(ctx.inventory, resource.location, "zone-redundant high availability")
+        if verdict := zone_support_verdict(self, ctx.inventory, resource.location, "zone-redundant high availability"):
+            return verdict
         return self.failed(
             f"{self.engine} server {resource.name} has no standby in another availability zone "
             f"(high availability {mode}); zone {zone.name} ({zone.strategy}) requires zone redundancy. "
-            f"{note or self.how_to_enable(resource)}",
+            f"{self.how_to_enable(resource)}",
             observed=f"highAvailability.mode: {mode}",
             required="highAvailability.mode: ZoneRedundant",
             requirement=zone.requirement("zone_redundancy"),
-            service_tier=tier(resource), state=state, **evidence,
+            service_tier=tier(resource), state=state, **region_zone_evidence(ctx.inventory, resource.location),
         )
 
     def how_to_enable(self, server: Resource) -> str:

@@ -155,8 +155,8 @@ FAIL_ON = click.Choice(FAIL_ON_CHOICES, case_sensitive=False)
 @click.option("--sample", is_flag=True, help="Evaluate the bundled sample estate with its policy.")
 @click.option("--policy", "policy_path", type=click.Path(), help="Landing-zone policy (YAML).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS), case_sensitive=False), default=None,
-              help="Report format. Default: from the --output extension (.json, .sarif, .md, .txt), else table "
-                   "on a terminal and json otherwise.")
+              help="Report format. Default: from the --output extension (.json, .sarif, .md, .txt, .html), else "
+                   "table on a terminal and json otherwise.")
 @click.option("--output", "-o", help=OUTPUT_HELP)
 @click.option("--fail-on", type=FAIL_ON, default="none", show_default=True,
               help="Exit 1 when a finding at or above this severity remains (suppressed findings never count).")

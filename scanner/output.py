@@ -27,7 +27,8 @@ from scanner.errors import InputError
 
 STDOUT = "-"
 _FORMAT_BY_SUFFIX = ((".sarif.json", "sarif"), (".sarif", "sarif"), (".json", "json"), (".md", "markdown"),
-                     (".markdown", "markdown"), (".txt", "table"))
+                     (".markdown", "markdown"), (".txt", "table"), (".html", "html"),
+                     (".htm", "html"))
 _REFUSED_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
                   (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
                   (stat.S_ISSOCK, "a socket"))

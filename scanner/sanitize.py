@@ -10,6 +10,8 @@ through one of these helpers at the point it enters a format:
 * `markdown_text` / `markdown_code`: inline Markdown with nothing active in it: no link, image,
   autolink, raw HTML, emphasis, math or table-breaking pipe, whatever the text contains.
 * `sarif_text`: SARIF plain-text message strings (placeholders and embedded links escaped).
+* `html_text` / `script_json`: HTML text and attribute values (entities), and JSON data embedded in
+  an HTML `<script type="application/json">` block that no text in it can close or break.
 * `redact` / `scrub`: secrets never leave the process: the live token and anything shaped like a
   JWT are replaced in every log line and every report, whatever the source of the text.
 
@@ -20,6 +22,7 @@ square brackets in data are printed as they are.
 from __future__ import annotations
 
 import functools
+import html
 import json
 import os
 import re
@@ -50,6 +53,9 @@ _MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _NOT_FOR_CODE_SPAN = re.compile(r"[<>\[\]]")
 # HTML's characters in serialized JSON, as the same data spelled with escapes.
 _JSON_HTML_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
+# ...and, inside an HTML page's script block, the two line terminators JavaScript before ES2019 did not
+# allow in a string literal (a script that evals or inlines the data would break on them).
+_SCRIPT_JSON_ESCAPES = (*_JSON_HTML_ESCAPES, ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 # What could start a SARIF embedded link ([text](uri)), or escape the escapes.
 _SARIF_LINK = re.compile(r"([\\\[\]])")
 # GFM extended autolinks start at `scheme://` and `www.`; a backslash before `:` or `.` stops them.
@@ -168,3 +174,20 @@ def sarif_text(value: object) -> str:
     text = terminal_text(value)
     text = text.replace("{", "{{").replace("}", "}}")
     return _SARIF_LINK.sub(r"\\\1", text) if "\\" in text or "[" in text or "]" in text else text
+
+
+def html_text(value: object) -> str:
+    """Untrusted text as HTML text or a quoted attribute value: `terminal_text` (one line, secrets
+    replaced, controls visible, capped) with `&`, `<`, `>`, `"` and `'` as character references."""
+    return html.escape(terminal_text(value), quote=True)
+
+
+def script_json(value: object) -> str:
+    """`value` as compact JSON to embed in an HTML `<script type="application/json">` block, scrubbed
+    of secrets: `<`, `>`, `&`, U+2028 and U+2029 written as `\\u003c`... so no `</script>` or `<!--` in
+    the data can end the block; JSON.parse gives the data back unchanged. Those characters occur only
+    inside JSON strings, where the escapes mean the same characters."""
+    text = scrub(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    for char, escaped in _SCRIPT_JSON_ESCAPES:
+        text = text.replace(char, escaped)
+    return text

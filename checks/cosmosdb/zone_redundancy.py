@@ -5,6 +5,7 @@ from checks.cosmosdb._account import (
     GUIDANCE_SECTION,
     HIGH_AVAILABILITY_DOC,
     RELIABILITY_DOC,
+    AccountRegion,
     read_gap,
     regions,
 )
@@ -33,7 +34,9 @@ class CosmosZoneRedundancyCheck(Check):
         "redeploy": "not applicable unless the zone overrides zone_redundancy to required",
         "backup-restore": "not applicable unless the zone overrides zone_redundancy to required",
         "warm-spare": "not applicable unless the zone overrides zone_redundancy to required",
-        "hot-spare": "fail when any region in properties.locations has isZoneRedundant false",
+        "hot-spare": "fail when any region in properties.locations that has availability zones has isZoneRedundant "
+                     "false; regions without availability zones are not judged (not applicable when the account has "
+                     "no other); unknown for a region that is not known",
     }
     remediation = Remediation(
         summary="Zone redundancy cannot be switched on for a region already in the account: add a new region "
@@ -60,31 +63,36 @@ class CosmosZoneRedundancyCheck(Check):
         found = regions(resource)
         if found is None:
             return self.unknown("properties.locations (the account's regions)", read_gap(resource, ctx.inventory))
-        lacking = [r.name for r in found if r.zone_redundant is False]
-        unreported = [r.name for r in found if r.zone_redundant is None]
+        no_zones, unknown_regions = _zone_support(found, ctx.inventory)
+        judged = [r for r in found if r.name not in no_zones]
+        if not judged:
+            return self.not_applicable(f"none of the account's regions has availability zones ({', '.join(no_zones)}): "
+                                       "zone redundancy cannot be configured there")
+        lacking = [r.name for r in judged if r.zone_redundant is False and r.name not in unknown_regions]
+        unreported = [r.name for r in judged if r.zone_redundant is None]
+        skipped = {"regions_without_availability_zones": no_zones} if no_zones else {}
         if lacking:
             return self.failed(
                 f"not zone redundant in {', '.join(lacking)}: a single availability-zone failure there takes "
                 "the region down",
                 observed={r.name: r.zone_redundant for r in found},
-                required="isZoneRedundant true in every region",
+                required="isZoneRedundant true in every region that has availability zones",
                 requirement=zone.requirement("zone_redundancy"),
                 regions_not_zone_redundant=lacking,
-                **_zone_support(lacking, ctx.inventory),
+                **skipped,
                 **({"regions_not_reported": unreported} if unreported else {}),
             )
         if unreported:
             return self.unknown(f"isZoneRedundant of {', '.join(unreported)}", read_gap(resource, ctx.inventory))
-        return self.passed(f"zone redundant in every region ({', '.join(r.name for r in found)})",
-                           observed={r.name: r.zone_redundant for r in found})
+        if undetermined := [r.name for r in judged if r.zone_redundant is False]:
+            return self.unknown(f"availability zones of region {', '.join(undetermined)} (no region metadata)")
+        return self.passed(f"zone redundant in every region that has availability zones "
+                           f"({', '.join(r.name for r in judged)})",
+                           observed={r.name: r.zone_redundant for r in found}, **skipped)
 
 
-def _zone_support(names: list[str], inventory: Inventory) -> dict[str, list[str]]:
-    """Name the failing regions that have no availability zones: there the fix is another region."""
-    without = []
-    for name in names:
-        info = inventory.region(name)
-        if info is not None and not info.has_availability_zones:
-            without.append(f"{name} ({info.source} region metadata)")
-    return {"regions_without_availability_zones": without} if without else {}
-
+def _zone_support(found: list[AccountRegion], inventory: Inventory) -> tuple[list[str], list[str]]:
+    """(regions without availability zones, where zone redundancy does not apply; regions with no metadata)."""
+    infos = {r.name: inventory.region(r.name) for r in found}
+    no_zones = [name for name, info in infos.items() if info is not None and not info.has_availability_zones]
+    return no_zones, [name for name, info in infos.items() if info is None]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks._dr import region_note
+from checks._dr import region_zone_evidence, zone_support_verdict
 from scanner.check import Check, EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
 
@@ -35,12 +35,12 @@ class DataExplorerZoneRedundancyCheck(Check):
         "backup-restore": "not applicable unless the zone overrides zone_redundancy to required",
         "warm-spare": "not applicable unless the zone overrides zone_redundancy to required",
         "hot-spare": "fail when the cluster lists fewer than two availability zones (`zones`), or its zoneStatus is "
-                     "ZonalInconsistency; the evidence says when the region has no availability zones",
+                     "ZonalInconsistency; not applicable in a region without availability zones, unknown when the "
+                     "region is not known",
     }
     remediation = Remediation(
         summary="Deploy the cluster across availability zones: migrate the existing cluster to multiple zones, or "
-                "create a new one with zones 1, 2 and 3 and move its databases. In a region without availability "
-                "zones, the cluster belongs in a region that has them.",
+                "create a new one with zones 1, 2 and 3 and move its databases.",
         portal="Data Explorer cluster > Settings > Scale up > Availability zones (or create a cluster with "
                "Availability zones: 1, 2, 3).",
         cli="az kusto cluster create -g <rg> -n <cluster> --location <region> --sku name=<sku> tier=Standard "
@@ -66,7 +66,8 @@ class DataExplorerZoneRedundancyCheck(Check):
 
     def _fail(self, resource: Resource, ctx: EvaluationContext, listed: list[str], status: Any) -> Result:
         zone = ctx.zone
-        note, evidence = region_note(ctx.inventory, resource.location, "zone redundancy")
+        if verdict := zone_support_verdict(self, ctx.inventory, resource.location, "availability zones"):
+            return verdict
         if len(listed) == 1:
             observed, why = f"zones: {listed}", f"is pinned to availability zone {listed[0]} (zonal)"
         elif listed:
@@ -75,9 +76,10 @@ class DataExplorerZoneRedundancyCheck(Check):
             observed, why = "no availability zones", "uses no availability zones"
         return self.failed(
             f"Data Explorer cluster {resource.name} {why}; zone {zone.name} ({zone.strategy}) requires zone "
-            f"redundancy. {note}".rstrip(),
+            "redundancy",
             observed=observed,
             required="zones: at least two availability zones (e.g. 1, 2, 3)",
             requirement=zone.requirement("zone_redundancy"),
-            zone_status=status, sku=(resource.sku or {}).get("name"), **evidence,
+            zone_status=status, sku=(resource.sku or {}).get("name"),
+            **region_zone_evidence(ctx.inventory, resource.location),
         )

@@ -30,7 +30,8 @@ class MySqlZoneRedundancyCheck(MySqlMetadata, ZoneRedundantHaCheck):
         "backup-restore": "not applicable unless the zone overrides zone_redundancy to required",
         "warm-spare": "not applicable unless the zone overrides zone_redundancy to required",
         "hot-spare": "fail when highAvailability.mode is not ZoneRedundant (Disabled, SameZone); not applicable to "
-                     "Burstable servers (no high availability in that tier) and to read replicas",
+                     "Burstable servers (no high availability in that tier), to read replicas and in a region without "
+                     "availability zones; unknown when the region is not known",
     }
     remediation = Remediation(
         summary="Run the server with zone-redundant high availability. It is chosen at creation: a server created "

@@ -24,7 +24,7 @@ class PostgreSqlZoneRedundancyCheck(PostgreSqlMetadata, ZoneRedundantHaCheck):
         "warm-spare": "not applicable unless the zone overrides zone_redundancy to required",
         "hot-spare": "fail when highAvailability.mode is not ZoneRedundant (Disabled, SameZone); not applicable to "
                      "Burstable servers (no zone-redundant HA in that tier) and to read replicas (no HA on "
-                     "replicas); the evidence says when the region has no availability zones",
+                     "replicas) and in a region without availability zones; unknown when the region is not known",
     }
     remediation = Remediation(
         summary="Enable high availability with the standby in another availability zone (the General Purpose and "

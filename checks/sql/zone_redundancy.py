@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks._dr import region_zone_evidence, zone_support_verdict
 from checks.sql._common import (
     GUIDANCE_SQL,
     SqlDatabaseCheck,
@@ -35,7 +36,8 @@ class SqlZoneRedundancyCheck(SqlDatabaseCheck):
         "backup-restore": "not applicable unless the zone overrides zone_redundancy to required",
         "warm-spare": "not applicable unless the zone overrides zone_redundancy to required",
         "hot-spare": "fail when zoneRedundant is false; the evidence says when the service tier cannot be "
-                     "zone redundant (Basic, Standard) or the region has no availability zones",
+                     "zone redundant (Basic, Standard); not applicable in a region without availability zones, "
+                     "unknown when the region is not known",
     }
     remediation = Remediation(
         summary="Enable zone redundancy on the database (or on its elastic pool). Basic and Standard "
@@ -63,6 +65,8 @@ class SqlZoneRedundancyCheck(SqlDatabaseCheck):
             return self.unknown("properties.zoneRedundant")
         if value:
             return self.passed("the database is zone redundant", observed=True)
+        if verdict := zone_support_verdict(self, ctx.inventory, resource.location, "zone redundancy"):
+            return verdict
         evidence = _capability_evidence(resource, ctx.inventory)
         return self.failed(
             f"database {resource.name} keeps all replicas in one availability zone of {resource.location}; "
@@ -78,11 +82,8 @@ def _capability_evidence(database: Resource, inventory: Inventory) -> dict[str, 
     """Whether the fix is a setting, a tier change, an elastic-pool change or a region move."""
     tier = service_tier(database)
     capable = zone_redundancy_capable(database)
-    region = inventory.region(database.location)
     pool = database.prop("elasticPoolId")
-    if region is not None and not region.has_availability_zones:
-        note = f"Region {database.location} has no availability zones: zone redundancy is impossible there."
-    elif capable is False:
+    if capable is False:
         note = (f"The {tier} tier cannot be zone redundant: change the tier to Premium, General Purpose or "
                 "Business Critical, then enable zone redundancy.")
     elif capable is None:
@@ -94,5 +95,5 @@ def _capability_evidence(database: Resource, inventory: Inventory) -> dict[str, 
     else:
         note = f"The {tier} tier supports zone redundancy: enable it."
     return {"service_tier": tier, "sku_supports_zone_redundancy": capable,
-            "region_has_availability_zones": region.has_availability_zones if region else None, "note": note,
+            **region_zone_evidence(inventory, database.location), "note": note,
             **legacy_service_fields(database)}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks._dr import region_note
+from checks._dr import region_zone_evidence, zone_support_verdict
 from checks.sql._common import backup_redundancy
 from checks.sqlmi._instance import RELIABILITY_DOC, ZONE_DOC, ManagedInstanceCheck
 from scanner.check import EvaluationContext, Remediation, Result, Severity
@@ -36,12 +36,13 @@ class ManagedInstanceZoneRedundancyCheck(ManagedInstanceCheck):
         "hot-spare": "fail when zoneRedundant is false, or not reported while the backup storage in effect is "
                      "Local or Geo (zone redundancy requires Zone or GeoZone backup storage); unknown when "
                      "zoneRedundant is not reported and the backups are Zone or GeoZone; not applicable to Next-gen "
-                     "General Purpose instances (isGeneralPurposeV2: zone redundancy is not offered); the evidence "
-                     "says when the region has no availability zones or the backup storage must change first",
+                     "General Purpose instances (isGeneralPurposeV2: zone redundancy is not offered) and in a region "
+                     "without availability zones (unknown when the region is not known); the evidence says when the "
+                     "backup storage must change first",
     }
     remediation = Remediation(
         summary="Enable zone redundancy on the instance (an online scaling operation). Set the backup storage "
-                "redundancy to Zone or GeoZone first; in a region without availability zones, move the instance.",
+                "redundancy to Zone or GeoZone first.",
         portal="SQL managed instance > Settings > Compute + storage > Zone redundancy: Enabled.",
         cli="az sql mi update -g <rg> -n <instance> --backup-storage-redundancy GeoZone\n"
             "az sql mi update -g <rg> -n <instance> --zone-redundant true   # once the first update has completed",
@@ -70,6 +71,8 @@ class ManagedInstanceZoneRedundancyCheck(ManagedInstanceCheck):
             return self.unknown("properties.zoneRedundant (true or false)")
         elif value:
             return self.passed("the instance is zone redundant", observed=True)
+        if verdict := zone_support_verdict(self, ctx.inventory, resource.location, "zone redundancy"):
+            return verdict
         note, evidence = _how_to_fix(resource, ctx)
         return self.failed(
             f"managed instance {resource.name} runs in one availability zone of {resource.location}; zone "
@@ -92,11 +95,9 @@ def _backups_ruling_out_zones(instance: Resource) -> tuple[str, str] | None:
 
 
 def _how_to_fix(instance: Resource, ctx: EvaluationContext) -> tuple[str, dict[str, Any]]:
-    region, evidence = region_note(ctx.inventory, instance.location, "zone redundancy")
     redundancy, _ = backup_redundancy(instance)
-    evidence.update(service_tier=(instance.sku or {}).get("tier"), backup_storage_redundancy=redundancy)
-    if region:
-        return region, evidence
+    evidence = {**region_zone_evidence(ctx.inventory, instance.location),
+                "service_tier": (instance.sku or {}).get("tier"), "backup_storage_redundancy": redundancy}
     if redundancy and redundancy.lower() not in _ZONE_BACKUPS:
         return (f"Zone redundancy needs Zone or GeoZone backup storage (now {redundancy}): change it, then enable "
                 "zone redundancy.", evidence)

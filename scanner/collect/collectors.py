@@ -286,6 +286,8 @@ POSTGRESQL_FLEXIBLE = arm_type("Microsoft.DBforPostgreSQL/flexibleServers", "202
 MYSQL_FLEXIBLE = arm_type("Microsoft.DBforMySQL/flexibleServers", "2024-12-30")
 EVENT_HUBS = arm_type("Microsoft.EventHub/namespaces", "2026-01-01",
                       children=(arm_child("Microsoft.EventHub/namespaces/disasterRecoveryConfigs", "2026-01-01"),))
+# Dedicated clusters: EVH-003 reads a cluster's capacity units (availability zones need at least three).
+EVENT_HUBS_CLUSTERS = arm_type("Microsoft.EventHub/clusters", "2026-01-01")
 PURVIEW = arm_type("Microsoft.Purview/accounts", "2021-12-01")
 # The attached database configurations are the follower side, read on each cluster with a GET. The
 # leader-side follower list (`listFollowerDatabases`) is a POST and is never called.
@@ -294,7 +296,7 @@ DATA_EXPLORER = arm_type("Microsoft.Kusto/clusters", "2024-04-13",
                                              "2024-04-13"),))
 
 DATA_LANDING_ZONE_TYPES: tuple[TypeSpec, ...] = (
-    SQL_MANAGED_INSTANCE, SQL_INSTANCE_FAILOVER_GROUPS, POSTGRESQL_FLEXIBLE, MYSQL_FLEXIBLE, EVENT_HUBS, PURVIEW,
-    DATA_EXPLORER,
+    SQL_MANAGED_INSTANCE, SQL_INSTANCE_FAILOVER_GROUPS, POSTGRESQL_FLEXIBLE, MYSQL_FLEXIBLE, EVENT_HUBS,
+    EVENT_HUBS_CLUSTERS, PURVIEW, DATA_EXPLORER,
 )
 TYPES = (*TYPES, *DATA_LANDING_ZONE_TYPES)

@@ -65,7 +65,7 @@ BUILT_IN: dict[str, IacPaths] = {
     "MY-003": IacPaths(("properties.backup.backupRetentionDays",), ("backup_retention_days",)),
     "EVH-001": IacPaths(("properties.geoDataReplication",)),
     "EVH-002": IacPaths(("properties.geoDataReplication",)),
-    "EVH-003": IacPaths(("properties.zoneRedundant", "location"), ("location",)),
+    "EVH-003": IacPaths(("properties.clusterArmId", "location"), ("dedicated_cluster_id", "location")),
     "ADX-001": IacPaths(("zones",), ("zones",)),
     "ADF-001": IacPaths(("properties.repoConfiguration",), ("github_configuration", "vsts_configuration")),
     "SYN-001": IacPaths(("properties.workspaceRepositoryConfiguration",), ("github_repo", "azure_devops_repo")),

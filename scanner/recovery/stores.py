@@ -189,6 +189,11 @@ def _consistency_rpo(level: Any, consistency: Mapping[str, Any]) -> tuple[Figure
     return unread("consistencyPolicy.defaultConsistencyLevel"), "cosmos.multi_region"
 
 
+# Absent, or outside the range Cosmos DB accepts: a figure the service would refuse is not believed.
+INTERVAL_UNREAD = (f"periodicModeProperties.backupIntervalInMinutes (absent, or outside the documented "
+                   f"{MIN_INTERVAL_MINUTES} to {MAX_INTERVAL_MINUTES} minutes)")
+
+
 def _cosmos_single_region(account: Resource, policy: Any, ctx: EvaluationContext) -> Option:
     if policy is None or policy.type is None:
         return not_read("properties.backupPolicy")
@@ -197,7 +202,7 @@ def _cosmos_single_region(account: Resource, policy: Any, ctx: EvaluationContext
                       covered_by=("COS-001",))
     minutes = backup_interval_minutes(policy)
     if minutes is None or not MIN_INTERVAL_MINUTES <= minutes <= MAX_INTERVAL_MINUTES:
-        return not_read("periodicModeProperties.backupIntervalInMinutes")
+        return not_read(INTERVAL_UNREAD)
     storage = policy.periodic.get("backupStorageRedundancy")
     if policy.assumed_default or storage is None:
         info = ctx.inventory.region(account.location)
@@ -223,7 +228,7 @@ def _cosmos_backup(account: Resource, policy: Any) -> Option:
         return option("cosmos.continuous", f"continuous backup ({policy.continuous_tier or 'tier not reported'})")
     minutes = backup_interval_minutes(policy)
     if minutes is None or not MIN_INTERVAL_MINUTES <= minutes <= MAX_INTERVAL_MINUTES:
-        return not_read("periodicModeProperties.backupIntervalInMinutes")
+        return not_read(INTERVAL_UNREAD)
     interval = timedelta(minutes=minutes)
     kept = policy.periodic.get("backupRetentionIntervalInHours")
     return option("cosmos.periodic", f"periodic backup every {format_duration(interval)}"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from scanner.engine import ScanResult
 from scanner.reporters.base import ReportOptions
+from scanner.reporters.html import render_html
 from scanner.reporters.json_report import render_json
 from scanner.reporters.markdown import render_markdown
 from scanner.reporters.sarif import render_sarif
@@ -14,6 +15,7 @@ from scanner.reporters.table import render_table
 Renderer = Callable[[ScanResult, ReportOptions], str]
 
 FORMATS: dict[str, Renderer] = {
+    "html": render_html,
     "json": render_json,
     "markdown": render_markdown,
     "sarif": render_sarif,

@@ -112,6 +112,21 @@ def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> li
     return summaries
 
 
+def source_text(outcome: Outcome, options: ReportOptions) -> tuple[str, bool]:
+    """Where the source map placed the finding: (`path:line`, True), else (why not, False): `ambiguous
+    (2 declarations)`, or `-` when nothing declares it or there is no source map."""
+    match = options.source_map.match(outcome) if options.source_map else None
+    if match is None or match.location is None:
+        return (f"{match.status} ({match.candidates} declarations)" if match and match.candidates else "-"), False
+    return f"{match.location.file}:{match.location.line}", True
+
+
+def coverage_gaps_text(scan: ScanResult) -> str:
+    """`2 read errors, 5 unknown verdicts`: why coverage is incomplete, as the table and HTML reports say it."""
+    unknown = scan.counts()[str(Status.UNKNOWN)]
+    return f"{plural(len(scan.inventory.gaps), 'read error')}, {plural(unknown, 'unknown verdict')}"
+
+
 def iso(value: datetime | None) -> str | None:
     """UTC ISO 8601 with a Z suffix, as every report format writes times."""
     if value is None:

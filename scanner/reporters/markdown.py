@@ -25,6 +25,7 @@ from scanner.reporters.base import (
     requirement_text,
     severity_counts,
     short_id,
+    source_text,
     suppressed_findings,
     zone_summaries,
 )
@@ -136,10 +137,8 @@ def _findings(active: list[Outcome], options: ReportOptions) -> list[str]:
 
 def _source_cell(outcome: Outcome, options: ReportOptions) -> str:
     """`path:line` of the declaration (a code span: the path is text from the repository), or why none."""
-    match = options.source_map.match(outcome) if options.source_map else None
-    if match is None or match.location is None:
-        return f"{match.status} ({match.candidates} declarations)" if match and match.candidates else "-"
-    return code(f"{match.location.file}:{match.location.line}")
+    text, located = source_text(outcome, options)
+    return code(text) if located else text
 
 
 def _source_summary(scan: ScanResult, options: ReportOptions) -> list[str]:

@@ -1,4 +1,4 @@
-"""The compact recovery-readiness block of the table and Markdown reports (above the findings): per zone
+"""The compact recovery-readiness block of the table, Markdown and HTML reports (above the findings): per zone
 and scenario, the worst achievable RPO and RTO against the zone's, and how many resources meet, miss or
 are unknown. The JSON report and SARIF run properties carry the full figures (scanner/recovery/readiness.py)."""
 
@@ -106,14 +106,14 @@ def _table(zones: list[ZoneReadiness]) -> Table:
             first = scenario is SCENARIOS[0]
             meets, misses, unknown = (found.verdicts[v] for v in (Verdict.MEETS, Verdict.MISSES, Verdict.UNKNOWN))
             table.add_row(Text(terminal_text(zone.zone.name) if first else ""),
-                          Text(_target(zone) if first else ""), SCENARIO_LABELS[scenario],
+                          Text(target_text(zone) if first else ""), SCENARIO_LABELS[scenario],
                           _figure_cell(found.rpo), _figure_cell(found.rto), str(meets),
                           Text(str(misses), style="red" if misses else ""),
                           Text(str(unknown), style="yellow" if unknown else ""))
     return table
 
 
-def _target(zone: ZoneReadiness) -> str:
+def target_text(zone: ZoneReadiness) -> str:
     return f"{format_duration(zone.zone.rpo)} / {format_duration(zone.zone.rto)}"
 
 
@@ -126,32 +126,40 @@ def _figure_cell(worst: Worst) -> Text:
 Escape = Callable[[object], str]
 
 
-def markdown_readiness(scan: ScanResult, cell: Escape, code: Escape) -> list[str]:
-    """The readiness section; `cell` and `code` are the Markdown report's escaping functions."""
-    zones = zones_with_resources(scan)
-    if not zones:
-        return []
-    rows = []
-    for zone in zones:
+def readiness_rows(scan: ScanResult, name: Escape, ids: Escape) -> list[list[object]]:
+    """One row per zone with resources and scenario: zone, scenario, target, worst RPO and RTO (with who sets
+    them), meeting, missing, unknown. `name` and `ids` escape a zone name and a resource name for the format."""
+    rows: list[list[object]] = []
+    for zone in zones_with_resources(scan):
         for scenario in SCENARIOS:
             found = zone.scenarios[scenario]
             counts = [found.verdicts[v] for v in (Verdict.MEETS, Verdict.MISSES, Verdict.UNKNOWN)]
-            rows.append([cell(zone.zone.name), scenario.title, _target(zone), _markdown_worst(found.rpo, code),
-                         _markdown_worst(found.rto, code), *counts])
-    header = ["zone", "scenario", "target RPO / RTO", "worst RPO", "worst RTO", "meeting", "missing", "unknown"]
+            rows.append([name(zone.zone.name), scenario.title, target_text(zone), worst_with_setters(found.rpo, ids),
+                         worst_with_setters(found.rto, ids), *counts])
+    return rows
+
+
+READINESS_HEADER = ("zone", "scenario", "target RPO / RTO", "worst RPO", "worst RTO", "meeting", "missing", "unknown")
+
+
+def markdown_readiness(scan: ScanResult, cell: Escape, code: Escape) -> list[str]:
+    """The readiness section; `cell` and `code` are the Markdown report's escaping functions."""
+    rows = readiness_rows(scan, cell, code)
+    if not rows:
+        return []
     lines = ["### Recovery readiness", "",
              f"Worst achievable RPO and RTO of each zone's resources against its own ([model]({MODEL_URL})); "
              "`?` counts figures that are unknown (undocumented or not read).", "",
-             "| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 5 + ["--:"] * 3) + "|"]
+             "| " + " | ".join(READINESS_HEADER) + " |", "|" + "|".join(["---"] * 5 + ["--:"] * 3) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return [*lines, ""]
 
 
-def _markdown_worst(worst: Worst, code: Escape) -> str:
+def worst_with_setters(worst: Worst, ids: Escape) -> str:
+    """`36h — a, b and 3 more`: the worst figure and (escaped by `ids`) the resources that set it."""
     text = worst_text(worst)
-    names = [code(r.name) for r in worst.set_by[:SET_BY_SHOWN]]
+    names = [ids(r.name) for r in worst.set_by[:SET_BY_SHOWN]]
     more = len(worst.set_by) - len(names)
     if names:
         text += " — " + ", ".join(names) + (f" and {more} more" if more > 0 else "")
     return text
-

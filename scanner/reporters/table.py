@@ -30,6 +30,7 @@ from scanner.reporters.base import (
     MAX_WIDTH,
     ReportOptions,
     active_findings,
+    coverage_gaps_text,
     fix_first,
     iso,
     plural,
@@ -130,9 +131,7 @@ def _header(console: Console, scan: ScanResult, options: ReportOptions, active: 
     if scan.coverage_complete:
         line.append("complete", style="green")
     else:
-        unknown = scan.counts()[str(Status.UNKNOWN)]
-        line.append(f"INCOMPLETE ({plural(len(scan.inventory.gaps), 'read error')}, "
-                    f"{plural(unknown, 'unknown verdict')})", style="bold yellow")
+        line.append(f"INCOMPLETE ({coverage_gaps_text(scan)})", style="bold yellow")
     console.print(line)
 
 

@@ -40,7 +40,7 @@ dlz-sales (hot-spare, RPO 15m, RTO 1h), 32 resources
     1h misses; psql-sales-orders-weu replica in North Europe: <= 5 min / minutes (< 1h) meets;
     psql-sales-pricing-weu, mysql-sales-web-weu none; mysql-sales-cms-weu geo-restore 1h misses; three
     vaults 15 / 20 min meet; evhns-sales-ingest-weu geo-replication max lag 60 s, promotion undocumented;
-    evhns-sales-iot-frs none; sqldwsales geo-backup 24h misses; sqldwsalesarchive geo-backup off: none;
+    evhns-sales-iot-weu none; sqldwsales geo-backup 24h misses; sqldwsalesarchive geo-backup off: none;
     three Data Explorer clusters with a cluster of the zone in another region: undocumented.
   deletion: SQL / managed-instance / PostgreSQL restores take up to 12h (> 1h); Cosmos periodic 1h and
     4h > 15 min; Synapse restore points 8h > 15 min; Data Explorer none.
@@ -91,9 +91,9 @@ EXPECTED: dict[str, tuple[int, dict[str, Any]]] = {
     "dlz-sales": (32, {
         "regional_outage": (
             (NONE, {"dbstorage5hd2kq7xw9rla", "sqldb-sales-staging", "psql-sales-pricing-weu", "mysql-sales-web-weu",
-                    "evhns-sales-iot-frs", "sqldwsalesarchive"}, 4),
+                    "evhns-sales-iot-weu", "sqldwsalesarchive"}, 4),
             (NONE, {"dbstorage5hd2kq7xw9rla", "cosmos-sales-recommendations", "sqldb-sales-staging",
-                    "psql-sales-pricing-weu", "mysql-sales-web-weu", "evhns-sales-iot-frs", "sqldwsalesarchive"}, 11),
+                    "psql-sales-pricing-weu", "mysql-sales-web-weu", "evhns-sales-iot-weu", "sqldwsalesarchive"}, 11),
             (12, 11, 9)),
         "deletion_or_corruption": (
             (NONE, {"adx-sales-adhoc-weu", "adx-sales-telemetry-weu", "adx-sales-telemetry-neu"}, 2),

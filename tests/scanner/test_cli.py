@@ -344,13 +344,14 @@ def test_a_new_file_honours_the_umask_and_a_replaced_file_keeps_its_mode(capsys,
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("r.json", "json"), ("r.sarif", "sarif"), ("r.sarif.json", "sarif"), ("R.SARIF", "sarif"), ("r.md", "markdown"),
-    ("r.markdown", "markdown"), ("r.txt", "table"), ("r.out", "json"),
+    ("r.markdown", "markdown"), ("r.txt", "table"), ("r.html", "html"), ("R.HTM", "html"), ("r.out", "json"),
 ])
 def test_format_defaults_from_the_output_extension(capsys, tmp_path: Path, name, expected):
     assert sample_report(capsys, "-o", str(tmp_path / name))[0] == 0
     text = (tmp_path / name).read_text()
     detected = ("sarif" if text.startswith('{\n  "$schema"') else "json" if text.startswith("{")
-                else "markdown" if text.startswith("## ") else "table")
+                else "markdown" if text.startswith("## ") else "html" if text.startswith("<!DOCTYPE html>")
+                else "table")
     assert detected == expected
     if expected == "table":
         assert "\x1b[" not in text

@@ -27,12 +27,24 @@ def test_microsofts_example_fails_in_both_regions():
     assert result.evidence["regions_not_zone_redundant"] == ["southcentralus", "eastus"]
 
 
-def test_evidence_names_regions_that_have_no_availability_zones():
+def test_regions_without_availability_zones_are_not_judged():
     body = account((("Germany West Central", True), ("Germany North", False)))
     result = judge(CHECK, body, HOT, inventory(body))
-    assert result.evidence["regions_without_availability_zones"] == ["germanynorth (bundled region metadata)"]
-    with_zones = account((("West Europe", False),))
-    assert "regions_without_availability_zones" not in judge(CHECK, with_zones, HOT).evidence
+    assert result.status == Status.PASS
+    assert result.evidence["regions_without_availability_zones"] == ["germanynorth"]
+    failing = account((("Germany West Central", False), ("Germany North", False)))
+    result = judge(CHECK, failing, HOT)
+    assert result.status == Status.FAIL
+    assert result.evidence["regions_not_zone_redundant"] == ["germanywestcentral"]
+    only_without = account((("Germany North", False),))
+    assert judge(CHECK, only_without, HOT).status == Status.NOT_APPLICABLE
+
+
+def test_a_region_with_no_metadata_is_unknown_not_judged():
+    body = account((("West Europe", True), ("Contoso Central", False)))
+    result = judge(CHECK, body, HOT)
+    assert result.status == Status.UNKNOWN
+    assert "contosocentral" in result.evidence["missing"]
 
 
 def test_not_applicable_where_zone_redundancy_is_optional():

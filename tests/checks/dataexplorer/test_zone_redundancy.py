@@ -28,10 +28,11 @@ def test_a_single_zone_or_an_inconsistent_placement_fails():
     assert inconsistent.status == Status.FAIL
 
 
-def test_a_region_without_availability_zones_is_named():
+def test_not_applicable_without_availability_zones_and_unknown_in_an_unknown_region():
     result = judge(CHECK, cluster(location="germanynorth"), HOT)
-    assert result.status == Status.FAIL
-    assert "Region germanynorth has no availability zones" in result.message
+    assert result.status == Status.NOT_APPLICABLE
+    assert "region germanynorth has no availability zones" in result.message
+    assert judge(CHECK, cluster(location="contosocentral"), HOT).status == Status.UNKNOWN
 
 
 def test_optional_zone_redundancy_is_not_applicable_and_malformed_zones_unknown():

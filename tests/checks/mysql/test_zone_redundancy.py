@@ -32,3 +32,10 @@ def test_burstable_and_replicas_are_not_applicable():
 
 def test_missing_mode_is_unknown():
     assert judge(CHECK, server(mode=None), HOT).status == Status.UNKNOWN
+
+
+def test_not_applicable_without_availability_zones_and_unknown_in_an_unknown_region():
+    result = judge(CHECK, server(mode="SameZone", location="germanynorth"), HOT)
+    assert result.status == Status.NOT_APPLICABLE
+    assert "region germanynorth has no availability zones" in result.message
+    assert judge(CHECK, server(mode="SameZone", location="contosocentral"), HOT).status == Status.UNKNOWN

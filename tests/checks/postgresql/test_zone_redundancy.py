@@ -20,11 +20,12 @@ def test_same_zone_or_no_high_availability_fails():
         assert result.requirement == "zone_redundancy=required (hot-spare default)"
 
 
-def test_a_region_without_availability_zones_is_named_in_the_finding():
+def test_not_applicable_without_availability_zones_and_unknown_in_an_unknown_region():
     result = judge(CHECK, server(location="germanynorth", mode="Disabled"), HOT)
-    assert result.status == Status.FAIL
-    assert result.evidence["region_has_availability_zones"] is False
-    assert "has no availability zones" in result.message
+    assert result.status == Status.NOT_APPLICABLE
+    assert "region germanynorth has no availability zones" in result.message
+    assert judge(CHECK, server(location="contosocentral", mode="SameZone"), HOT).status == Status.UNKNOWN
+    assert judge(CHECK, server(mode="SameZone"), HOT).evidence["region_has_availability_zones"] is True
 
 
 def test_burstable_replicas_and_optional_zones_are_not_applicable():

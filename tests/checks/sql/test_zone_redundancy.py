@@ -32,13 +32,15 @@ def test_standard_dtu_database_fails_saying_the_tier_must_change():
     assert "change the tier" in result.evidence["note"]
 
 
-def test_region_without_availability_zones_is_named_in_the_evidence():
+def test_not_applicable_in_a_region_without_availability_zones_and_unknown_in_an_unknown_region():
     db = database()
     db["location"] = "germanynorth"
     result = judge(CHECK, db, HOT)
-    assert result.status == Status.FAIL
-    assert result.evidence["region_has_availability_zones"] is False
-    assert "no availability zones" in result.evidence["note"]
+    assert result.status == Status.NOT_APPLICABLE
+    assert "region germanynorth has no availability zones" in result.message
+    db["location"] = "contosocentral"
+    assert judge(CHECK, db, HOT).status == Status.UNKNOWN
+    assert judge(CHECK, database(), HOT).evidence["region_has_availability_zones"] is True
 
 
 def test_pooled_database_points_at_its_pool():

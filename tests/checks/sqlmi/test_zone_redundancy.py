@@ -20,10 +20,12 @@ def test_not_zone_redundant_fails_and_says_the_backup_storage_must_change_first(
     assert ready.status == Status.FAIL and "Enable zone redundancy" in ready.message
 
 
-def test_a_region_without_availability_zones_is_named():
+def test_not_applicable_without_availability_zones_and_unknown_in_an_unknown_region():
     result = judge(CHECK, instance(location="germanynorth", zoneRedundant=False), HOT)
-    assert result.status == Status.FAIL
-    assert result.evidence["region_has_availability_zones"] is False
+    assert result.status == Status.NOT_APPLICABLE
+    assert "region germanynorth has no availability zones" in result.message
+    assert judge(CHECK, instance(location="contosocentral", zoneRedundant=False), HOT).status == Status.UNKNOWN
+    assert judge(CHECK, instance(location="contosocentral", zoneRedundant=True), HOT).status == Status.PASS
 
 
 def test_next_gen_general_purpose_and_optional_zones_are_not_applicable():

@@ -37,29 +37,28 @@ def test_single_datacenter_sku_fails_in_hot_spare_with_evidence():
     assert "no availability zones" not in result.message
 
 
-def test_region_without_availability_zones_is_named_and_another_region_suggested():
+def test_not_applicable_in_a_region_without_availability_zones():
     doc = account(sku="Standard_GRS", location="germanynorth")
     result = judge(CHECK, doc, HOT, inventory(doc, locations=LOCATIONS))
-    assert result.status == Status.FAIL
-    assert result.evidence["region_has_availability_zones"] is False
-    assert result.evidence["suggested_regions"] == ["germanywestcentral"]
-    assert "germanynorth has no availability zones" in result.message
-    assert "germanywestcentral" in result.message
+    assert result.status == Status.NOT_APPLICABLE
+    assert "region germanynorth has no availability zones (live region metadata)" in result.message
 
 
 def test_bundled_region_table_is_used_without_live_locations():
     doc = account(sku="Standard_LRS", location="germanynorth")
     result = judge(CHECK, doc, HOT)
-    assert result.status == Status.FAIL
-    assert result.evidence["region_has_availability_zones"] is False
-    assert result.evidence["region_metadata"] == "bundled"
+    assert result.status == Status.NOT_APPLICABLE
+    assert "(bundled region metadata)" in result.message
+    failing = account(sku="Standard_LRS", location="germanywestcentral")
+    assert judge(CHECK, failing, HOT).evidence["region_metadata"] == "bundled"
 
 
-def test_unknown_region_metadata_is_still_a_failure():
+def test_unknown_region_is_unknown_not_a_guess():
     doc = account(sku="Standard_RAGRS", location="contosocentral")
     result = judge(CHECK, doc, HOT)
-    assert result.status == Status.FAIL
-    assert result.evidence["region_has_availability_zones"] == "unknown"
+    assert result.status == Status.UNKNOWN
+    assert "contosocentral" in result.evidence["missing"]
+    assert judge(CHECK, account(sku="Standard_GZRS", location="contosocentral"), HOT).status == Status.PASS
 
 
 def test_not_applicable_where_zone_redundancy_is_optional_unless_overridden():
