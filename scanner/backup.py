@@ -200,10 +200,13 @@ def period_days(value: object) -> float | None:
 # --- building the index ------------------------------------------------------------------------------
 def _build_index(inventory: Inventory) -> BackupIndex:
     index = BackupIndex()
+    # Each policy's tiers worked out once: instances are listed twice (under the vault and the data
+    # source) and many share a policy.
     policies = {p.key: p for p in inventory.of_type(BACKUP_POLICY)}
+    tiers_of: dict[str, tuple[frozenset[str] | None, dict[str, str]]] = {}
     seen: set[tuple[str, str]] = set()
     for record in inventory.of_type(BACKUP_INSTANCE):
-        protection = _from_instance(record, inventory, policies)
+        protection = _from_instance(record, inventory, policies, tiers_of)
         if protection is None:
             continue
         # The same instance is listed under its vault and under its data source: count it once.
@@ -226,7 +229,8 @@ def _build_index(inventory: Inventory) -> BackupIndex:
     return index
 
 
-def _from_instance(record: Resource, inventory: Inventory, policies: dict[str, Resource]) -> Protection | None:
+def _from_instance(record: Resource, inventory: Inventory, policies: dict[str, Resource],
+                   tiers_of: dict[str, tuple[frozenset[str] | None, dict[str, str]]]) -> Protection | None:
     policy_info = record.prop("policyInfo")
     policy_id = str(policy_info.get("policyId") or "") if isinstance(policy_info, Mapping) else ""
     vault_id = vault_of(record.id, policy_id)
@@ -235,7 +239,12 @@ def _from_instance(record: Resource, inventory: Inventory, policies: dict[str, R
     source = record.prop("dataSourceInfo")
     datasource_type = str(source.get("datasourceType") or "") if isinstance(source, Mapping) else ""
     policy = policies.get(policy_id.lower())
-    tiers, retention = _policy_tiers(policy) if policy is not None else (None, {})
+    if policy is None:
+        tiers, retention = None, {}
+    else:
+        if policy.key not in tiers_of:
+            tiers_of[policy.key] = _policy_tiers(policy)
+        tiers, retention = tiers_of[policy.key]  # shared between the policy's protections (read-only)
     return Protection(record, vault_id, inventory.get(vault_id), datasource_type, _instance_status(record),
                       tiers, retention)
 

@@ -159,7 +159,11 @@ def _estimate_lines(found: Explanation) -> list[str]:
                   f"    RTO {t(chosen.rto.text)} against {format_duration(zone.rto)}: {chosen.rto.against(zone.rto)}",
                   f"    by {t(chosen.mechanism)}",
                   *(f"    source {url}" for url in chosen.sources)]
-        others = [o for o in result.options(scenario) if o is not chosen]
+        options = result.options(scenario)
+        # The chosen one is the first of its kind (min() keeps the first); an option of a plain table row
+        # is one shared object, so a second listing of it is another option, shown.
+        first = next((i for i, o in enumerate(options) if o is chosen), None)
+        others = [o for i, o in enumerate(options) if i != first]
         lines += [f"    also: {t(_option_text(o))}" for o in others]
     return lines
 

@@ -183,10 +183,27 @@ class Policy:
     default_zone: Zone
     require_classification: bool = False
     source: str = "<built-in default>"
+    # Where no zone selects by tags, a resource's zone follows from its subscription and resource group
+    # alone (ZoneMatch.places): worked out once per group, not once per resource.
+    _placed: dict[tuple[str | None, str | None], Zone] = field(default_factory=dict, init=False, repr=False,
+                                                               compare=False)
+    _by_tags: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_tags", any(zone.match.tags for zone in self.zones))  # frozen: set here
 
     def zone_for(self, resource: Resource, inventory: Inventory) -> Zone:
         """The first zone whose selectors all match; resource-group and parent-resource tags count
         as the resource's own (`Inventory.effective_tags`)."""
+        if self._by_tags:
+            return self._first_zone(resource, inventory)
+        place = (resource.subscription_id, resource.resource_group)
+        zone = self._placed.get(place)
+        if zone is None:
+            zone = self._placed[place] = self._first_zone(resource, inventory)
+        return zone
+
+    def _first_zone(self, resource: Resource, inventory: Inventory) -> Zone:
         lowered: dict[str, str] | None = None  # looked up only for a zone that selects by tags
         for zone in self.zones:
             if not zone.match.places(resource):

@@ -24,8 +24,7 @@ def check_duplicates(parts: Sequence[tuple[str, Inventory]]) -> None:
     One pass over the documents: linear however many files a directory holds."""
     seen: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for source, part in parts:
-        for doc in _documents(part):
-            key = str(doc.get("id") or "").lower()
+        for key, doc in _documents(part):
             if not key:
                 continue
             first_source, first = seen.setdefault(key, (source, doc))
@@ -50,10 +49,11 @@ def _case_folded(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {**doc, **{k: doc[k].lower() for k in ("id", "type") if isinstance(doc.get(k), str)}}
 
 
-def _documents(part: Inventory) -> Iterable[Mapping[str, Any]]:
-    yield from (r.raw for r in part.resources)
-    yield from part.resource_groups
-    yield from part.locks
+def _documents(part: Inventory) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    """Each document with its lower-cased id ("" without one); a resource has worked its out already."""
+    yield from ((r.key, r.raw) for r in part.resources)
+    for doc in (*part.resource_groups, *part.locks):
+        yield str(doc.get("id") or "").lower(), doc
 
 
 def shard_coverage(parts: Sequence[tuple[str, Inventory]]) -> list[dict[str, Any]]:

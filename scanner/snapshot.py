@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 
 from scanner.atomic import atomic_write_bytes
 from scanner.child_lists import unread_child_lists
@@ -49,6 +50,9 @@ MAX_DEPTH = 64
 _CHUNK = 1 << 20
 _BOMB_RATIO, _BOMB_FLOOR = 500, 64 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
+# Every digit as 0, every other byte as a space: 19 zeros in a row are 19 digits in a row.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_WIDE_INTEGER = b"0" * 19
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
 
 # Sections whose absence means "not collected" rather than "none exist": the checks that read
@@ -250,9 +254,28 @@ def read_json_file(path: str | Path, what: str) -> Any:
 def _read_file(path: Path, budget: _Budget) -> Any:
     source = str(path)
     raw = _read_bytes(path, budget)
-    document = _parse_json(_decode(raw, source), source)
+    document = _parse_fast(raw)
+    if document is _ABSENT:
+        document = _parse_json(_decode(raw, source), source)
+    del raw  # the bytes (45 MB at 100,000 resources) are not needed beside the parsed tree
     _check_depth(document, source)
     return document
+
+
+def _parse_fast(raw: bytes) -> Any:
+    """The document as orjson reads it from the bytes (a third of json.loads' time, and no decoded copy of
+    the text), or `_ABSENT` for whatever orjson refuses or reads differently, left to json.loads (which
+    names the problem as before): a byte-order mark or UTF-16/32, NaN and Infinity, lone surrogates,
+    nesting beyond 1,024 levels, invalid JSON or UTF-8, and integers beyond 64 bits (orjson makes them
+    floats; a run of 19 digits is where they start)."""
+    if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4]:
+        return _ABSENT
+    if _WIDE_INTEGER in raw.translate(_DIGITS_ONLY):
+        return _ABSENT
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _ABSENT
 
 
 def _read_bytes(path: Path, budget: _Budget) -> bytes:

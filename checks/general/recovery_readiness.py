@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dataclasses import replace
+from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from checks.sql._common import DATABASE, is_user_database
@@ -102,11 +103,12 @@ class RegionalRecoveryReadinessCheck(Check):
             f"after a regional outage {resource.name} gets {_achieved(chosen, zone)}: misses the zone's {missed} "
             f"({chosen.mechanism}).{advice}",
             observed={"rpo": chosen.rpo.text, "rto": chosen.rto.text, "mechanism": chosen.mechanism},
-            required={"rpo": format_duration(zone.rpo), "rto": format_duration(zone.rto)},
+            required=_objectives(zone.rpo, zone.rto),
             requirement=_requirement(zone, rpo, rto),
             **evidence,
         )
-        return replace(result, defer_to=chosen.covered_by)
+        result.defer_to = chosen.covered_by  # still being made (dataclasses.replace would copy it: 14,000 a scan)
+        return result
 
 
 def _cheapest_change(found: Estimate) -> str:
@@ -134,9 +136,20 @@ def _achieved(chosen: Option, zone: Zone) -> str:
 
 
 def _evidence(chosen: Option, zone: Zone) -> dict[str, Any]:
-    return {"scenario": str(Scenario.REGIONAL), "achieved": chosen.to_json(),
-            "target": {"rpo": format_duration(zone.rpo), "rto": format_duration(zone.rto)},
-            "sources": list(chosen.sources)}
+    # Shared where the values are the same (the target per pair of objectives, the sources list with
+    # `achieved`): this evidence is in 40,000 results at 100,000 resources.
+    achieved = chosen.to_json()
+    return {"scenario": _REGIONAL, "achieved": achieved, "target": _objectives(zone.rpo, zone.rto),
+            "sources": achieved["sources"]}
+
+
+_REGIONAL = str(Scenario.REGIONAL)
+
+
+@cache
+def _objectives(rpo: timedelta, rto: timedelta) -> dict[str, str]:
+    """A zone's RPO and RTO as the evidence writes them; one dict per pair, shared (not to be changed)."""
+    return {"rpo": format_duration(rpo), "rto": format_duration(rto)}
 
 
 def _requirement(zone: Zone, rpo: Verdict, rto: Verdict) -> str:

@@ -94,6 +94,10 @@ class Children:
 
 def failover_groups_of(inventory: Inventory, database: Resource) -> Children:
     """The failover groups of the database's server that list this database."""
+    return inventory.per_resource("sql:failover-groups", database, _failover_groups_of)
+
+
+def _failover_groups_of(inventory: Inventory, database: Resource) -> Children:
     server = server_id(database)
     groups = tuple(g for g in inventory.children(server, FAILOVER_GROUP) if _lists_database(g, database))
     return Children(groups, inventory.gap(server, FAILOVER_GROUP))
@@ -155,6 +159,10 @@ class GeoReplicas:
 
 
 def geo_replicas(inventory: Inventory, database: Resource) -> GeoReplicas:
+    return inventory.per_resource("sql:geo-replicas", database, _geo_replicas)
+
+
+def _geo_replicas(inventory: Inventory, database: Resource) -> GeoReplicas:
     home = database.location
     copies: list[str] = []
     undecided: list[str] = []

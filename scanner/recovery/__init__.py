@@ -74,9 +74,9 @@ def _estimated(estimator: Estimator, resource: Resource, ctx: EvaluationContext)
 
 
 def _cache(ctx: EvaluationContext) -> dict[str, Estimate | NotEstimated]:
-    # Keyed by the policy object, kept alive by the cache itself so its id is never reused for another.
-    key = f"recovery:estimates:{id(ctx.policy)}:{ctx.scan_time.isoformat()}"
-    return ctx.inventory.derived(key, lambda inv: (ctx.policy, {}))[1]
+    # Keyed by the policy object, kept alive by the cache itself so its id is never reused for another;
+    # a tuple, not a formatted string: asked 110,000 times at 100,000 resources.
+    return ctx.inventory.derived(("recovery:estimates", id(ctx.policy), ctx.scan_time), lambda inv: (ctx.policy, {}))[1]
 
 
 __all__ = ["ESTIMATED_TYPES", "SCENARIOS", "Estimate", "NotEstimated", "Scenario", "estimate"]

@@ -12,7 +12,7 @@ estimate cites the row it comes from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from functools import total_ordering
@@ -33,15 +33,26 @@ class Verdict(StrEnum):
 
 
 @total_ordering
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an estimate holds a dozen figures, 70,000 estimates a scan
 class Figure:
     """One achievable RPO or RTO. `upper` is the worst case of a duration; `undocumented` tells an unknown
-    Microsoft gives no figure for from one whose input could not be read."""
+    Microsoft gives no figure for from one whose input could not be read. `rank` orders them: better
+    first, any duration (shorter first), then unknown, then none (computed once: readiness and every
+    estimate compare figures by it, 600,000 times at 100,000 resources)."""
 
     kind: Kind
     text: str
     upper: timedelta | None = None
     undocumented: bool = False
+    rank: tuple[int, float] = field(init=False, repr=False, compare=False)
+    _json: dict[str, object] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind == Kind.DURATION and self.upper is not None:
+            rank: tuple[int, float] = (0, self.upper.total_seconds())
+        else:
+            rank = (1, 0) if self.kind == Kind.UNKNOWN else (2, 0)
+        object.__setattr__(self, "rank", rank)  # frozen: set once, here
 
     def against(self, target: timedelta) -> Verdict:
         if self.kind == Kind.NONE:
@@ -50,20 +61,18 @@ class Figure:
             return Verdict.UNKNOWN
         return Verdict.MEETS if self.upper <= target else Verdict.MISSES
 
-    @property
-    def rank(self) -> tuple[int, float]:
-        """Better first: any duration (shorter first), then unknown, then none."""
-        if self.kind == Kind.DURATION and self.upper is not None:
-            return (0, self.upper.total_seconds())
-        return (1, 0) if self.kind == Kind.UNKNOWN else (2, 0)
-
     def __lt__(self, other: Figure) -> bool:
         return self.rank < other.rank
 
     def to_json(self) -> dict[str, object]:
-        seconds = int(self.upper.total_seconds()) if self.kind == Kind.DURATION and self.upper is not None else None
-        return {"kind": str(self.kind), "text": self.text, "seconds": seconds,
-                **({"undocumented": True} if self.undocumented else {})}
+        """One dict per figure, made once and shared (not to be changed): most figures are the table's, and
+        40,000 results' evidence at 100,000 resources holds two each."""
+        if self._json is None:
+            upper = self.upper
+            seconds = int(upper.total_seconds()) if self.kind == Kind.DURATION and upper is not None else None
+            object.__setattr__(self, "_json", {"kind": str(self.kind), "text": self.text, "seconds": seconds,
+                                               **({"undocumented": True} if self.undocumented else {})})
+        return self._json  # type: ignore[return-value]  # set just above
 
 
 def within(upper: timedelta, text: str | None = None) -> Figure:
