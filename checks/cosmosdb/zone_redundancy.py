@@ -68,7 +68,9 @@ class CosmosZoneRedundancyCheck(Check):
         if not judged:
             return self.not_applicable(f"none of the account's regions has availability zones ({', '.join(no_zones)}): "
                                        "zone redundancy cannot be configured there")
-        lacking = [r.name for r in judged if r.zone_redundant is False and r.name not in unknown_regions]
+        not_redundant = [r.name for r in judged if r.zone_redundant is False]
+        lacking = [name for name in not_redundant if name not in unknown_regions]
+        undetermined = [name for name in not_redundant if name in unknown_regions]
         unreported = [r.name for r in judged if r.zone_redundant is None]
         skipped = {"regions_without_availability_zones": no_zones} if no_zones else {}
         if lacking:
@@ -84,7 +86,7 @@ class CosmosZoneRedundancyCheck(Check):
             )
         if unreported:
             return self.unknown(f"isZoneRedundant of {', '.join(unreported)}", read_gap(resource, ctx.inventory))
-        if undetermined := [r.name for r in judged if r.zone_redundant is False]:
+        if undetermined:
             return self.unknown(f"availability zones of region {', '.join(undetermined)} (no region metadata)")
         return self.passed(f"zone redundant in every region that has availability zones "
                            f"({', '.join(r.name for r in judged)})",

@@ -76,7 +76,7 @@ class DataExplorerZoneRedundancyCheck(Check):
             observed, why = "no availability zones", "uses no availability zones"
         return self.failed(
             f"Data Explorer cluster {resource.name} {why}; zone {zone.name} ({zone.strategy}) requires zone "
-            "redundancy",
+            "redundancy.",
             observed=observed,
             required="zones: at least two availability zones (e.g. 1, 2, 3)",
             requirement=zone.requirement("zone_redundancy"),

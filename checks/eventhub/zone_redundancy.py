@@ -4,6 +4,7 @@ from checks._dr import region_zone_evidence, unread_in_zone, zone_support_verdic
 from checks.eventhub._namespace import AVAILABILITY_DOC, RELIABILITY_DOC, NamespaceCheck
 from scanner.check import EvaluationContext, Remediation, Result, Severity
 from scanner.model import Resource
+from scanner.regions import normalize_region
 
 CLUSTER = "Microsoft.EventHub/clusters"
 # "For the Dedicated tier, availability zones require a minimum of three CUs." (RELIABILITY_DOC, Requirements)
@@ -60,9 +61,10 @@ class EventHubsZoneRedundancyCheck(NamespaceCheck):
             return self.passed("the namespace is zone redundant", observed="zoneRedundant: true")
         if verdict := zone_support_verdict(self, ctx.inventory, resource.location, "zone redundancy"):
             return verdict
-        return self.passed(f"{resource.location} has availability zones: Event Hubs makes the namespace zone "
+        region = normalize_region(resource.location)
+        return self.passed(f"{region} has availability zones: Event Hubs makes the namespace zone "
                            "redundant there automatically (the zoneRedundant property is not the evidence)",
-                           observed=f"region {resource.location} with availability zones", zoneRedundant=field,
+                           observed=f"region {region} with availability zones", zoneRedundant=field,
                            **region_zone_evidence(ctx.inventory, resource.location))
 
     def _on_dedicated_cluster(self, namespace: Resource, cluster_id: str, ctx: EvaluationContext) -> Result:
@@ -76,8 +78,8 @@ class EventHubsZoneRedundancyCheck(NamespaceCheck):
         if verdict := zone_support_verdict(self, ctx.inventory, cluster.location, "zone redundancy"):
             return verdict
         capacity = (cluster.sku or {}).get("capacity")
-        if not isinstance(capacity, int) or isinstance(capacity, bool):
-            return self.unknown(f"sku.capacity of Dedicated cluster {name} (capacity units)")
+        if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+            return self.unknown(f"sku.capacity of Dedicated cluster {name} (a whole number of capacity units)")
         evidence = {"cluster": cluster.id, "capacity_units": capacity,
                     **region_zone_evidence(ctx.inventory, cluster.location)}
         if capacity >= MIN_ZONE_REDUNDANT_CUS:

@@ -79,7 +79,8 @@ class SqlZoneRedundancyCheck(SqlDatabaseCheck):
 
 
 def _capability_evidence(database: Resource, inventory: Inventory) -> dict[str, Any]:
-    """Whether the fix is a setting, a tier change, an elastic-pool change or a region move."""
+    """Whether the fix is a setting, a tier change or an elastic-pool change (a region without availability
+    zones is not applicable before this is asked)."""
     tier = service_tier(database)
     capable = zone_redundancy_capable(database)
     pool = database.prop("elasticPoolId")

@@ -12,6 +12,7 @@ def test_a_region_with_availability_zones_makes_the_namespace_zone_redundant_wha
     assert result.status == Status.PASS
     assert result.evidence["zoneRedundant"] is False
     assert result.evidence["region_has_availability_zones"] is True
+    assert result.message.startswith("westeurope has availability zones")
 
 
 def test_zone_redundant_true_is_taken_as_given():
@@ -42,9 +43,10 @@ def test_a_dedicated_cluster_below_three_capacity_units_fails_and_from_three_pas
 def test_a_dedicated_cluster_not_read_or_without_capacity_is_unknown():
     small = dedicated_cluster(capacity=1)
     assert judge(CHECK, namespace(cluster=small), HOT).status == Status.UNKNOWN  # the cluster is not in the inventory
-    odd = dedicated_cluster(capacity="one")
-    doc = namespace(cluster=odd)
-    assert judge(CHECK, doc, HOT, inventory(doc, odd)).status == Status.UNKNOWN
+    for capacity in ("one", 0, -2, True):
+        odd = dedicated_cluster(capacity=capacity)
+        doc = namespace(cluster=odd)
+        assert judge(CHECK, doc, HOT, inventory(doc, odd)).status == Status.UNKNOWN, capacity
     no_zones = dedicated_cluster(location="francesouth")
     doc = namespace(location="francesouth", cluster=no_zones)
     assert judge(CHECK, doc, HOT, inventory(doc, no_zones)).status == Status.NOT_APPLICABLE
