@@ -579,6 +579,35 @@ def test_a_sigint_as_the_process_exits_ends_it_without_a_traceback(tmp_path: Pat
     assert json.loads(report.read_text())["kind"] == "bcdr-scan/report"
 
 
+# The process ends without tearing the interpreter down (scanner.cli._end_process): what an ordinary
+# exit would still do for others is done first. An exit handler writes a line; a non-daemon thread still
+# running (an embedding program's) is waited for, as an ordinary exit waits for it.
+EXIT_DUTIES = """
+import atexit, sys, threading, time
+from pathlib import Path
+
+marker = Path(sys.argv.pop(1))
+atexit.register(lambda: marker.open("a").write("exit handler\\n"))
+if sys.argv.pop(1) == "thread":
+    threading.Thread(target=lambda: (time.sleep(1), marker.open("a").write("thread\\n"))).start()
+sys.argv[0] = "bcdr-scan"
+from scanner.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("thread", ["none", "thread"])
+def test_the_process_ends_after_its_exit_handlers_and_threads_with_the_scans_code(tmp_path: Path, thread):
+    marker, report = tmp_path / "marker.txt", tmp_path / "report.json"
+    done = subprocess.run([sys.executable, "-c", EXIT_DUTIES, str(marker), thread, "scan", "--sample",
+                           "--fail-on", "high", "-o", str(report)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 1, done.stderr  # the sample has high findings: --fail-on high exits 1
+    assert json.loads(report.read_text())["kind"] == "bcdr-scan/report"
+    expected = {"none": ["exit handler"], "thread": ["thread", "exit handler"]}[thread]
+    assert marker.read_text().splitlines() == expected
+
+
 def test_a_reader_that_goes_away_ends_the_run_quietly_with_141():
     child = subprocess.Popen([sys.executable, "-m", "scanner", "scan", "--sample", "--format", "json"], cwd=REPO,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
