@@ -69,8 +69,9 @@ def main() -> None:
         best, size = float("inf"), 0
         for _ in range(max(args.repeat, 1)):
             t0 = time.process_time()
-            text = FORMATS[fmt](scan, options)
+            report = FORMATS[fmt](scan, options)
             best = min(best, time.process_time() - t0)
+            text = report.decode("ascii") if isinstance(report, bytes) else report  # JSON: its ASCII bytes
             size = len(text)
         held = f"  {len(json.loads(text)['runs'][0]['results']):>7,} results" if fmt == "sarif" else ""
         print(f"{label:>12}: {best:6.2f} s  {size / 1e6:6.2f} MB  {text.count(chr(10)):>9,} lines{held}")

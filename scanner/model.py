@@ -57,14 +57,14 @@ def _id_parts(resource_id: str) -> list[str] | None:
     return parts if parts[2] else None
 
 
-def parent_id_of(resource_id: str) -> str | None:
+def parent_id_of(resource_id: str, lowered: str | None = None) -> str | None:
     """The id of the resource a child resource belongs to, or None for a top-level resource.
 
     `/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/a/databases/b` has the
     parent `.../Microsoft.Sql/servers/a`; a top-level resource (namespace/type/name) has none.
+    `lowered`: the id lower-cased, where the caller has it already.
     """
-    lowered = resource_id.lower()
-    cut = lowered.rfind("/providers/")
+    cut = (lowered if lowered is not None else resource_id.lower()).rfind("/providers/")
     if cut < 0:
         return None
     segments = resource_id[cut + len("/providers/") :].split("/")
@@ -126,9 +126,10 @@ class Resource:
     frozen dataclass is: a dict per resource was 45 MB of peak RSS at 100,000 resources.
     """
 
-    __slots__ = ("id", "key", "location", "name", "parent_id", "raw", "resource_group", "subscription_id", "type",
-                 "type_key")
+    __slots__ = ("_summary", "id", "key", "location", "name", "parent_id", "raw", "resource_group", "subscription_id",
+                 "type", "type_key")
     raw: Mapping[str, Any]
+    _summary: dict[str, Any] | None  # summary_json(), once asked for
     id: str
     key: str  # the id lower-cased: what lookups compare
     name: str
@@ -146,16 +147,18 @@ class Resource:
         subscription, group = _subscription_and_group(resource_id)
         # object.__setattr__: assignment is refused (read-only, as the frozen dataclass this was).
         init = object.__setattr__
+        key = resource_id.lower()
         init(self, "raw", raw)
         init(self, "id", resource_id)
-        init(self, "key", resource_id.lower())
+        init(self, "key", key)
         init(self, "name", str(raw.get("name") or resource_id.rsplit("/", 1)[-1]))
         init(self, "type", resource_type)
         init(self, "type_key", sys.intern(resource_type.lower()))
         init(self, "location", sys.intern(region) if region else region)
         init(self, "subscription_id", sys.intern(subscription) if subscription else subscription)
         init(self, "resource_group", sys.intern(group) if group else group)
-        init(self, "parent_id", parent_id_of(resource_id))
+        init(self, "parent_id", parent_id_of(resource_id, key))
+        init(self, "_summary", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -165,6 +168,15 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"Resource(raw={self.raw!r})"
+
+    def summary_json(self) -> dict[str, Any]:
+        """What a report says of the resource (id, type, name, place): one dict, made when first asked for and
+        shared by the resource's results (not to be changed)."""
+        if self._summary is None:
+            object.__setattr__(self, "_summary", {
+                "id": self.id, "type": self.type, "name": self.name, "location": self.location,
+                "subscription_id": self.subscription_id, "resource_group": self.resource_group})
+        return self._summary
 
     @property
     def resource_group_key(self) -> str | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from scanner.atomic import atomic_write_text
+from scanner.atomic import atomic_write_bytes, atomic_write_text
 from scanner.errors import InputError
 
 STDOUT = "-"
@@ -47,7 +47,8 @@ class Output:
     def to_stdout(self) -> bool:
         return self.target is None
 
-    def write(self, text: str, what: str = "report") -> None:
+    def write(self, text: str | bytes, what: str = "report") -> None:
+        """Text is written UTF-8 encoded; bytes (an ASCII JSON report) as they are."""
         if self.target is None:
             try:
                 click.echo(text, nl=False)
@@ -55,7 +56,10 @@ class Output:
                 raise StdoutClosed() from None
             return
         try:
-            atomic_write_text(self.target, text)
+            if isinstance(text, bytes):
+                atomic_write_bytes(self.target, text)
+            else:
+                atomic_write_text(self.target, text)
         except OSError as exc:
             raise InputError(self.name, None, f"cannot write {what} ({exc.strerror or exc})") from None
 

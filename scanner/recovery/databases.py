@@ -76,13 +76,28 @@ def _backup_storage_option(resource: Resource, prefix: str) -> Option:
     return not_read(source)
 
 
+# The improvements are the same for every resource that has them: made once (immutable), not per estimate.
+_SQL_IMPROVEMENTS = (
+    Improvement("switch the backup storage redundancy to Geo (geo-restore)", option("sql.geo_restore")),
+    Improvement("add it to a failover group with the zone's secondary region, Automatic policy, grace period "
+                "60 minutes", option("sql.failover_group")))
+_SQL_GRACE_IMPROVEMENT = (
+    Improvement("shorten the failover group's grace period to 60 minutes", option("sql.failover_group")),)
+_MI_IMPROVEMENTS = (
+    Improvement("switch the instance's backup storage redundancy to Geo (geo-restore)", option("sql.geo_restore")),
+    Improvement("create an instance failover group with the zone's secondary region, Automatic",
+                option("sql.failover_group")))
+_FLEXIBLE_IMPROVEMENTS = {
+    engine: (Improvement("turn on geo-redundant backup (chosen when a server is created: a new server)",
+                         option(f"{engine}.geo_restore")),
+             Improvement("create a read replica in the zone's secondary region", option(f"{engine}.replica")))
+    for engine in ("postgresql", "mysql")}
+
+
 def _sql_improvements(options: list[Option]) -> tuple[Improvement, ...]:
-    group = Improvement("add it to a failover group with the zone's secondary region, Automatic policy, grace period "
-                        "60 minutes", option("sql.failover_group"))
-    geo = Improvement("switch the backup storage redundancy to Geo (geo-restore)", option("sql.geo_restore"))
     if any(o.mechanism.startswith("failover group") and "automatic" in o.mechanism for o in options):
-        return (Improvement("shorten the failover group's grace period to 60 minutes", option("sql.failover_group")),)
-    return (geo, group)
+        return _SQL_GRACE_IMPROVEMENT
+    return _SQL_IMPROVEMENTS
 
 
 # --- Azure SQL databases ---------------------------------------------------------------------------
@@ -166,11 +181,7 @@ def managed_database(database: Resource, ctx: EvaluationContext) -> Recovery | N
     if roles.gap is not None:
         regional.append(not_read("the instance failover groups of the zone"))
     regional.append(_backup_storage_option(instance, "SQLMI"))
-    improvements = (Improvement("switch the instance's backup storage redundancy to Geo (geo-restore)",
-                                option("sql.geo_restore")),
-                    Improvement("create an instance failover group with the zone's secondary region, Automatic",
-                                option("sql.failover_group")))
-    return Recovery(tuple(regional), (deletion,), improvements)
+    return Recovery(tuple(regional), (deletion,), _MI_IMPROVEMENTS)
 
 
 # --- PostgreSQL and MySQL flexible servers ---------------------------------------------------------
@@ -205,10 +216,7 @@ def _flexible_server(server: Resource, ctx: EvaluationContext, engine: str, pref
         backups = protection_of(server, ctx.inventory, POSTGRESQL_DATASOURCES)
         regional += geo_backup_options(backups, ctx.inventory, "PostgreSQL")
         deletion += deletion_backup_options(backups, ctx.inventory, "PostgreSQL")
-    improvements = (Improvement("turn on geo-redundant backup (chosen when a server is created: a new server)",
-                                option(f"{engine}.geo_restore")),
-                    Improvement("create a read replica in the zone's secondary region", option(f"{engine}.replica")))
-    return Recovery(tuple(regional), tuple(deletion), improvements)
+    return Recovery(tuple(regional), tuple(deletion), _FLEXIBLE_IMPROVEMENTS[engine])
 
 
 def _unseen_replicas(server: Resource, ctx: EvaluationContext, engine: str) -> list[Option]:

@@ -87,12 +87,15 @@ def _new_option(key: str, mechanism: str | None, rpo: Figure | None, rto: Figure
     chosen_rpo, chosen_rto = rpo or row.rpo, rto or row.rto
     if chosen_rpo is None or chosen_rto is None:
         raise ValueError(f"row {key} has no fixed figure: pass the one the configuration gives")
-    cited = tuple(dict.fromkeys((row.url, *sources)))
-    return Option(mechanism or row.mechanism, chosen_rpo, chosen_rto, _SOURCES.setdefault(cited, cited), covered_by)
+    cited = _SOURCES.get((row.url, sources))
+    if cited is None:
+        cited = _SOURCES[row.url, sources] = tuple(dict.fromkeys((row.url, *sources)))
+    return Option(mechanism or row.mechanism, chosen_rpo, chosen_rto, cited, covered_by)
 
 
-# The source lists options cite, one tuple each: there are a few dozen, and 150,000 options a scan.
-_SOURCES: dict[tuple[str, ...], tuple[str, ...]] = {}
+# The source list an option cites, by its row's URL and the sources passed in: a few dozen lists, one tuple
+# each, and 150,000 options a scan.
+_SOURCES: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 
 
 def not_read(what: str, mechanism: str | None = None) -> Option:

@@ -1,4 +1,5 @@
-"""Report formats. Each reporter turns a ScanResult into the text of one report."""
+"""Report formats. Each reporter turns a ScanResult into the text of one report (the JSON report: its ASCII
+bytes, as written)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scanner.reporters.markdown import render_markdown
 from scanner.reporters.sarif import render_sarif
 from scanner.reporters.table import render_table
 
-Renderer = Callable[[ScanResult, ReportOptions], str]
+Renderer = Callable[[ScanResult, ReportOptions], str | bytes]
 
 FORMATS: dict[str, Renderer] = {
     "html": render_html,

@@ -25,7 +25,7 @@ from scanner.reporters.base import (
     suppressed_findings,
     zone_summaries,
 )
-from scanner.sanitize import json_text
+from scanner.sanitize import json_bytes
 
 REPORT_KIND = "bcdr-scan/report"
 REPORT_SCHEMA_VERSION = "1.1"  # 1.1 added `readiness` and `summary.source_map`
@@ -98,11 +98,12 @@ def source_json(match: Match) -> dict[str, Any]:
     return {"status": match.status, **({"candidates": match.candidates} if match.candidates else {})}
 
 
-def render_json(scan: ScanResult, options: ReportOptions) -> str:
-    """The report, faithful to the data (JSON escapes control characters itself) except that secrets
-    (anything shaped like a JWT, the live token) are replaced (`json_text`)."""
-    # Temporaries all the way: each step owns, and lets go of, what the one before made (64 MB each).
-    return json_text(indented_json(report_document(scan, options), jsonable).decode("ascii"))
+def render_json(scan: ScanResult, options: ReportOptions) -> bytes:
+    """The report as the ASCII bytes written, faithful to the data (JSON escapes control characters
+    itself) except that secrets (anything shaped like a JWT, the live token) are replaced (`json_bytes`)."""
+    # Temporaries all the way: each step owns, and lets go of, what the one before made (64 MB each); bytes
+    # throughout, as written (a str would be two more copies, decoded and encoded again).
+    return json_bytes(indented_json(report_document(scan, options), jsonable))
 
 
 def jsonable(value: Any) -> Any:

@@ -18,6 +18,8 @@ from cmarkgfm.cmark import Options
 from scanner.collect.options import _RedactSecrets
 from scanner.sanitize import (
     TOKEN_ENV,
+    json_bytes,
+    json_text,
     log_text,
     markdown_code,
     markdown_text,
@@ -114,6 +116,15 @@ def test_scrub_replaces_jwts_and_the_pre_issued_token_even_json_escaped(monkeypa
     assert json.loads(cleaned) == {"name": "vault-<redacted>", "tag": "<redacted-jwt>"}
     monkeypatch.setenv(TOKEN_ENV, "short")  # not a token: ordinary text must not be mangled
     assert scrub("a short name") == "a short name"
+
+
+@pytest.mark.parametrize("token", ["", 'opaque"token/with\\chars'])
+def test_json_bytes_writes_what_json_text_writes(monkeypatch, token):
+    monkeypatch.setenv(TOKEN_ENV, f"Bearer {token}" if token else "")
+    document = json.dumps([*HOSTILE, f"vault-{token}", "a & b < c > d", "no markup"], indent=2)
+    assert json_bytes(document.encode("ascii")) == json_text(document).encode("ascii")
+    parsed = json.loads(json_bytes(document.encode("ascii")))
+    assert "<img src=x>" in parsed and JWT not in parsed and (not token or f"vault-{token}" not in parsed)
 
 
 def test_log_lines_keep_newlines_indented_and_lose_control_characters():
