@@ -34,7 +34,8 @@ def always(_: Doc) -> bool:
     return True
 
 
-def _last(doc: Doc) -> str:
+def name_of(doc: Doc) -> str:
+    """The last segment of a document's id: its name as ARM's operations take it."""
     return str(doc.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
 
 
@@ -44,7 +45,7 @@ def has_blob_service(account: Doc) -> bool:
 
 def is_user_database(database: Doc) -> bool:
     """`master` has no replication links or backup retention policies of its own."""
-    return _last(database).lower() != "master"
+    return name_of(database).lower() != "master"
 
 
 def lacks_redundancy_settings(vault: Doc) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import math
 from collections import defaultdict
@@ -44,26 +43,26 @@ class Outcome:
         return (-self.severity.rank, self.check.id, self.resource.key)
 
     def to_json(self) -> dict[str, Any]:
-        """A fresh dict; its `resource` and `zone` dicts are shared with the resource's other results (not to
-        be changed): a report of 100,000 resources holds 50,000 results of 20,000 resources and 5 zones."""
-        zone = self.zone
+        r = self.resource
         return {
             "check_id": self.check.id,
             "title": self.check.title,
             "status": str(self.status),
             "severity": str(self.severity),
-            "resource": self.resource.summary_json(),
-            "zone": _zone_json(zone.name, str(zone.strategy)),
+            "resource": {
+                "id": r.id,
+                "type": r.type,
+                "name": r.name,
+                "location": r.location,
+                "subscription_id": r.subscription_id,
+                "resource_group": r.resource_group,
+            },
+            "zone": {"name": self.zone.name, "strategy": str(self.zone.strategy)},
             "requirement": self.result.requirement,
             "message": self.result.message,
             "evidence": {**self.result.evidence, "zone": self.zone.name},
             "remediation": self.check.remediation.summary,
         }
-
-
-@functools.cache
-def _zone_json(name: str, strategy: str) -> dict[str, str]:
-    return {"name": name, "strategy": strategy}
 
 
 @dataclass

@@ -33,6 +33,7 @@ from scanner.child_lists import (
     is_user_database,
     lacks_redundancy_settings,
     lacks_soft_delete_settings,
+    name_of,
 )
 from scanner.collect.arm import arm_list, sdk_items
 from scanner.collect.clients import SubscriptionClients
@@ -81,10 +82,6 @@ def _rg(doc: Doc) -> str:
     return segment(doc, "resourceGroups")
 
 
-def _last(doc: Doc) -> str:
-    return str(doc.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
-
-
 # --- generic ARM (analytics services) ---------------------------------------------------------
 def arm_type(resource_type: str, api_version: str, children: tuple[ChildSpec | EnrichSpec, ...] = ()) -> TypeSpec:
     def fetch(clients: SubscriptionClients) -> Iterable[Any]:
@@ -121,16 +118,16 @@ STORAGE = TypeSpec(
     lambda c: sdk_items(c.storage.storage_accounts.list()),
     children=(
         EnrichSpec("geoReplicationStats",
-                   lambda c, a: c.storage.storage_accounts.get_properties(_rg(a), _last(a),
+                   lambda c, a: c.storage.storage_accounts.get_properties(_rg(a), name_of(a),
                                                                           expand="geoReplicationStats"),
                    when=is_geo_replicated),
         ChildSpec("Microsoft.Storage/storageAccounts/blobServices",
-                  lambda c, a: [c.storage.blob_services.get_service_properties(_rg(a), _last(a))],
+                  lambda c, a: [c.storage.blob_services.get_service_properties(_rg(a), name_of(a))],
                   when=has_blob_service),
         ChildSpec("Microsoft.Storage/storageAccounts/objectReplicationPolicies",
                   # Read for Data Lake (HNS) accounts too: the service documents no object replication
                   # there, but the inventory records what ARM says rather than what it should say.
-                  lambda c, a: sdk_items(c.storage.object_replication_policies.list(_rg(a), _last(a))),
+                  lambda c, a: sdk_items(c.storage.object_replication_policies.list(_rg(a), name_of(a))),
                   when=has_blob_service),
         # Azure Backup instances protecting the account, whichever vault holds them (scanner/backup.py).
         ChildSpec(BACKUP_INSTANCE,
@@ -146,7 +143,7 @@ COSMOS = TypeSpec("Microsoft.DocumentDB/databaseAccounts",
 
 # --- SQL --------------------------------------------------------------------------------------
 def _db_args(db: Doc) -> tuple[str, str, str]:
-    return _rg(db), segment(db, "servers"), _last(db)
+    return _rg(db), segment(db, "servers"), name_of(db)
 
 
 SQL = TypeSpec(
@@ -155,7 +152,7 @@ SQL = TypeSpec(
     children=(
         ChildSpec(
             "Microsoft.Sql/servers/databases",
-            lambda c, s: sdk_items(c.sql.databases.list_by_server(_rg(s), _last(s))),
+            lambda c, s: sdk_items(c.sql.databases.list_by_server(_rg(s), name_of(s))),
             children=(
                 ChildSpec("Microsoft.Sql/servers/databases/replicationLinks",
                           lambda c, d: sdk_items(c.sql.replication_links.list_by_database(*_db_args(d))),
@@ -170,7 +167,7 @@ SQL = TypeSpec(
             ),
         ),
         ChildSpec("Microsoft.Sql/servers/failoverGroups",
-                  lambda c, s: sdk_items(c.sql.failover_groups.list_by_server(_rg(s), _last(s)))),
+                  lambda c, s: sdk_items(c.sql.failover_groups.list_by_server(_rg(s), name_of(s)))),
     ),
     via="azure-mgmt-sql",
 )
@@ -194,15 +191,15 @@ MACHINE_LEARNING = arm_type("Microsoft.MachineLearningServices/workspaces", "202
 
 # --- Azure Backup (issue 14): vaults, what they protect and with which policy -----------------
 def _rs_args(vault: Doc) -> tuple[str, str]:
-    return _last(vault), _rg(vault)  # Recovery Services operations take the vault name first
+    return name_of(vault), _rg(vault)  # Recovery Services operations take the vault name first
 
 
 BACKUP_VAULTS = TypeSpec(
     BACKUP_VAULT,
     lambda c: sdk_items(c.dataprotection.backup_vaults.get_in_subscription()),
     children=(
-        ChildSpec(BACKUP_INSTANCE, lambda c, v: sdk_items(c.dataprotection.backup_instances.list(_rg(v), _last(v)))),
-        ChildSpec(BACKUP_POLICY, lambda c, v: sdk_items(c.dataprotection.backup_policies.list(_rg(v), _last(v)))),
+        ChildSpec(BACKUP_INSTANCE, lambda c, v: sdk_items(c.dataprotection.backup_instances.list(_rg(v), name_of(v)))),
+        ChildSpec(BACKUP_POLICY, lambda c, v: sdk_items(c.dataprotection.backup_policies.list(_rg(v), name_of(v)))),
     ),
     via="azure-mgmt-dataprotection",
 )
@@ -243,7 +240,7 @@ def _managed_instances(clients: SubscriptionClients) -> list[dict[str, Any]]:
 
 
 def _managed_db_args(db: Doc) -> tuple[str, str, str]:
-    return _rg(db), segment(db, "managedInstances"), _last(db)
+    return _rg(db), segment(db, "managedInstances"), name_of(db)
 
 
 def _instance_failover_groups(clients: SubscriptionClients) -> Iterable[Any]:
@@ -266,7 +263,7 @@ SQL_MANAGED_INSTANCE = TypeSpec(
     children=(
         ChildSpec(
             "Microsoft.Sql/managedInstances/databases",
-            lambda c, mi: sdk_items(c.sql.managed_databases.list_by_instance(_rg(mi), _last(mi))),
+            lambda c, mi: sdk_items(c.sql.managed_databases.list_by_instance(_rg(mi), name_of(mi))),
             children=(
                 ChildSpec("Microsoft.Sql/managedInstances/databases/backupShortTermRetentionPolicies",
                           lambda c, d: sdk_items(c.sql.managed_backup_short_term_retention_policies
