@@ -78,15 +78,15 @@ class RegionalRecoveryReadinessCheck(Check):
             return self.not_applicable(found.reason if found is not None else "not a type the recovery model covers")
         chosen = found.option(Scenario.REGIONAL)
         rpo, rto = chosen.rpo.against(zone.rpo), chosen.rto.against(zone.rto)
-        evidence = _evidence(chosen, zone)
         if Verdict.MISSES in (rpo, rto):
             hidden = found.unread_option(Scenario.REGIONAL)
             if hidden is not None:  # the unread input may be a copy that meets the targets: no finding on a guess
                 return self.unknown(f"{_missing(hidden)} (it may hold a better copy; what was read, "
                                     f"{chosen.mechanism}, misses the zone's targets)")
-            return self._missed(found, chosen, rpo, rto, evidence)
+            return self._missed(found, chosen, rpo, rto, _evidence(chosen, zone))
         if rpo == rto == Verdict.MEETS:
-            return self.passed(f"after a regional outage: {_achieved(chosen, zone)} ({chosen.mechanism})", **evidence)
+            return self.passed(f"after a regional outage: {_achieved(chosen, zone)} ({chosen.mechanism})",
+                               **_evidence(chosen, zone))
         if chosen.unread_figure is not None:
             placeholder = chosen.mechanism.startswith("unknown (")  # not_read() names what is missing already
             return self.unknown(_missing(chosen) if placeholder

@@ -174,7 +174,9 @@ class Estimate:
 
 
 def best(options: Iterable[Option]) -> Option:
-    found = list(options)
+    found = options if isinstance(options, tuple) else tuple(options)
+    if len(found) == 1:  # most deletion estimates: nothing to rank
+        return found[0]
     if not found:  # an estimator always lists at least what is missing; an empty list would be a bug
         return not_read("any recovery mechanism")
     return min(found, key=lambda o: o.rank)

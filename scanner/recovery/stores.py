@@ -37,7 +37,7 @@ from checks.storage._replication import (
 )
 from checks.storage.independent_dr_copy import object_replication_copies
 from checks.synapse._types import GEO_BACKUP_POLICY
-from scanner.backup import BLOB_DATASOURCES, protection_of
+from scanner.backup import BLOB_DATASOURCES, SourceProtection, protection_of
 from scanner.check import EvaluationContext
 from scanner.model import Inventory, Resource
 from scanner.policy import Policy, format_duration
@@ -72,13 +72,13 @@ GEO_STORAGE = Improvement("change the redundancy to GZRS (GRS where the region h
 
 
 def storage(account: Resource, ctx: EvaluationContext) -> Recovery:
-    regional = [_replication_option(account, ctx),
-                *geo_backup_options(protection_of(account, ctx.inventory, BLOB_DATASOURCES), ctx.inventory, "blob"),
+    backups = protection_of(account, ctx.inventory, BLOB_DATASOURCES)
+    regional = [_replication_option(account, ctx), *geo_backup_options(backups, ctx.inventory, "blob"),
                 *partner_options(account, ctx)]
     elsewhere, unproven = object_replication_copies(account, ctx.inventory)
     regional += [option("partner", f"{label} (asynchronous, no documented lag)") for label in elsewhere]
     regional += [not_read(f"the region of {label}") for label in unproven]
-    return Recovery(tuple(regional), tuple(_blob_deletion_options(account, ctx)), (GEO_STORAGE,))
+    return Recovery(tuple(regional), tuple(_blob_deletion_options(account, ctx, backups)), (GEO_STORAGE,))
 
 
 def _replication_option(account: Resource, ctx: EvaluationContext) -> Option:
@@ -113,7 +113,7 @@ def _lag(stats: Mapping[str, Any], ctx: EvaluationContext) -> Figure:
     return measured(lag, f"{human_duration(lag)} behind (lastSyncTime {raw})")
 
 
-def _blob_deletion_options(account: Resource, ctx: EvaluationContext) -> list[Option]:
+def _blob_deletion_options(account: Resource, ctx: EvaluationContext, backups: SourceProtection) -> list[Option]:
     if not has_blob_service(account):
         return [option("storage.soft_delete", f"{account.kind} account: file shares (not modelled)",
                        rpo=unread("file share protection (not modelled)"))]
@@ -125,7 +125,7 @@ def _blob_deletion_options(account: Resource, ctx: EvaluationContext) -> list[Op
                *_blob_policy(props.get("deleteRetentionPolicy"), "storage.soft_delete", "blob soft delete")]
     if props.get("isVersioningEnabled") is True:
         options.append(option("storage.versioning", "blob versioning"))
-    options += deletion_backup_options(protection_of(account, ctx.inventory, BLOB_DATASOURCES), ctx.inventory, "blob")
+    options += deletion_backup_options(backups, ctx.inventory, "blob")
     if not options:
         options.append(option("storage.soft_delete", "no blob soft delete, versioning, point-in-time restore or "
                               "backup", rpo=none("none: a deleted or overwritten blob is gone"),
