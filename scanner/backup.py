@@ -66,7 +66,8 @@ _VAULT_IN_ID = re.compile(r"^(/subscriptions/[^/]+/resourcegroups/[^/]+/provider
                           r"backupvaults|recoveryservices/vaults)/[^/]+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Protection:
     """One backup of one data source: the instance (or protected item) and what is known of it."""
 
@@ -99,7 +100,8 @@ class Protection:
         return f"{self.datasource_type} in vault {self.vault_name} ({tier}{kept}; {state})"
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class SourceProtection:
     """What the inventory says about the backups of one data source."""
 

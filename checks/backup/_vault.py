@@ -55,7 +55,8 @@ SOFT_DELETE_DOC = "https://learn.microsoft.com/azure/backup/backup-azure-enhance
 IMMUTABILITY_DOC = "https://learn.microsoft.com/azure/backup/backup-azure-immutable-vault-concept"
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Setting:
     """One vault setting: its value as the vault reports it, and where it was read (or why not)."""
 

@@ -19,7 +19,8 @@ PERIODIC, CONTINUOUS = "Periodic", "Continuous"
 LOCAL_ONLY_BACKUP = frozenset({"Local", "Zone"})  # backup storage that stays in the primary region
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class AccountRegion:
     """One region of `properties.locations`."""
 
@@ -91,7 +92,8 @@ ASSUMED_DEFAULT = (
 )
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class BackupPolicy:
     type: str | None  # Periodic, Continuous, or None when absent/unrecognised
     raw: Mapping[str, Any]

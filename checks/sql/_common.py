@@ -84,7 +84,8 @@ def server_id(database: Resource) -> str:
 
 # --- failover groups and geo-replication links ----------------------------------------------
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Children:
     """Child resources found, and the read gap (if any) that may hide more of them."""
 
@@ -143,7 +144,8 @@ def is_geo_link(link: Resource) -> bool:
     return not (isinstance(role, str) and role.lower() in _COPY_ROLES)
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class GeoReplicas:
     """How a database is copied to another region.
 

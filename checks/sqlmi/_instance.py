@@ -50,7 +50,8 @@ class ManagedInstanceCheck(Check):
         return None
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class GroupRoles:
     """How an instance takes part in instance failover groups."""
 

@@ -15,7 +15,8 @@ BLOB_SERVICES = "Microsoft.Storage/storageAccounts/blobServices"
 _NO_BLOB_KINDS = frozenset({"filestorage"})
 
 
-@dataclass(frozen=True)
+# Not frozen, for speed (see scanner/recovery/model.py); nothing changes it once made.
+@dataclass(slots=True, unsafe_hash=True)
 class BlobServiceLookup:
     """The account's `default` blob service, or why it is not there."""
 

@@ -33,7 +33,9 @@ class Verdict(StrEnum):
 
 
 @total_ordering
-@dataclass(frozen=True, slots=True)  # slots: an estimate holds a dozen figures, 70,000 estimates a scan
+# Slots: an estimate holds a dozen figures, 70,000 estimates a scan; not frozen, for speed (see
+# scanner/recovery/model.py): nothing changes a figure once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Figure:
     """One achievable RPO or RTO. `upper` is the worst case of a duration; `undocumented` tells an unknown
     Microsoft gives no figure for from one whose input could not be read. `rank` orders them: better
@@ -52,7 +54,7 @@ class Figure:
             rank: tuple[int, float] = (0, self.upper.total_seconds())
         else:
             rank = (1, 0) if self.kind == Kind.UNKNOWN else (2, 0)
-        object.__setattr__(self, "rank", rank)  # frozen: set once, here
+        self.rank = rank  # set once, here
 
     def against(self, target: timedelta) -> Verdict:
         if self.kind == Kind.NONE:
@@ -70,9 +72,9 @@ class Figure:
         if self._json is None:
             upper = self.upper
             seconds = int(upper.total_seconds()) if self.kind == Kind.DURATION and upper is not None else None
-            object.__setattr__(self, "_json", {"kind": str(self.kind), "text": self.text, "seconds": seconds,
-                                               **({"undocumented": True} if self.undocumented else {})})
-        return self._json  # type: ignore[return-value]  # set just above
+            self._json = {"kind": str(self.kind), "text": self.text, "seconds": seconds,
+                          **({"undocumented": True} if self.undocumented else {})}
+        return self._json
 
 
 def within(upper: timedelta, text: str | None = None) -> Figure:
