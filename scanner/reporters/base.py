@@ -82,7 +82,8 @@ def zone_summaries(scan: ScanResult, options: ReportOptions | None = None) -> li
     # counters took 2 s of a 100,000-resource report (259,000 outcomes).
     outcomes = scan.outcomes
     pairs = Counter(map(attrgetter("zone.name", "result.status"), outcomes))
-    pairs.update((o.zone.name, "suppressed") for o in scan.findings if is_suppressed(o, options))
+    if options.baseline is not None:
+        pairs.update((o.zone.name, "suppressed") for o in scan.findings if is_suppressed(o, options))
     statuses: dict[str, Counter[str]] = defaultdict(Counter)
     for (name, status), count in pairs.items():
         statuses[name][str(status)] = count
