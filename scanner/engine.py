@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -168,9 +168,7 @@ def evaluate(inventory: Inventory, policy: Policy, checks: Iterable[Check],
         ctx = contexts.get(id(zone))
         if ctx is None:
             ctx = contexts[id(zone)] = EvaluationContext(inventory, zone, policy, scan_time)
-        outcomes.extend(Outcome(c, resource, zone,
-                                _malformed(resource, error) if error else _run(c, resource, ctx, messages))
-                        for c, error in candidates)
+        _judge(resource, zone, ctx, candidates, messages, outcomes.append)
     outcomes = without_duplicates(outcomes)
     return ScanResult(inventory, policy, checks, outcomes, scan_time, started, datetime.now(UTC), zone_of)
 
@@ -230,19 +228,26 @@ def _candidates(checks: Iterable[Check], resource: Resource,
     return found
 
 
-def _run(check: Check, resource: Resource, ctx: EvaluationContext, messages: dict[str, str]) -> Result:
-    # A payload of an unexpected shape must not crash the scan, and must never count as a pass: that
-    # resource's verdict is unknown, naming the fields that look malformed, and the scan goes on.
-    try:
-        result = check.evaluate(resource, ctx)
-    except DATA_ERRORS as exc:
-        return _malformed(resource, exc)
-    # Equal messages kept as one string: checks build them anew (f-strings) for each resource, and the
-    # 300,000 results of 100,000 resources hold some 40,000 distinct ones (25 MB saved).
-    message = result.message
-    if type(message) is str:
-        result.message = messages.setdefault(message, message)
-    return result
+def _judge(resource: Resource, zone: Zone, ctx: EvaluationContext, candidates: list[tuple[Check, BaseException | None]],
+           messages: dict[str, str], append: Callable[[Outcome], None]) -> None:
+    """Each candidate check's verdict on the resource. A payload of an unexpected shape must not crash the
+    scan, and must never count as a pass: that verdict is unknown, naming the fields that look malformed,
+    and the scan goes on. (One loop per resource, not a call per check: 300,000 at 100,000 resources.)"""
+    for check, error in candidates:
+        if error is not None:
+            result = _malformed(resource, error)
+        else:
+            try:
+                result = check.evaluate(resource, ctx)
+            except DATA_ERRORS as exc:
+                result = _malformed(resource, exc)
+            else:
+                # Equal messages kept as one string: checks build them anew (f-strings) for each resource,
+                # and the 300,000 results of 100,000 resources hold some 40,000 distinct ones (25 MB saved).
+                message = result.message
+                if type(message) is str:
+                    result.message = messages.setdefault(message, message)
+        append(Outcome(check, resource, zone, result))
 
 
 def _malformed(resource: Resource, exc: BaseException, judging: str = "") -> Result:

@@ -155,10 +155,13 @@ class Estimate:
 
     def verdict(self, scenario: Scenario) -> Verdict:
         zone = self.zone
-        found = self.chosen[scenario].verdict(zone.rpo, zone.rto)
-        if found == Verdict.MISSES and self.unread_option(scenario) is not None:
+        return self.settled(scenario, self.chosen[scenario].verdict(zone.rpo, zone.rto))
+
+    def settled(self, scenario: Scenario, chosen_verdict: Verdict) -> Verdict:
+        """The estimate's verdict, given its chosen option's against the zone's targets."""
+        if chosen_verdict is Verdict.MISSES and self.unread_option(scenario) is not None:
             return Verdict.UNKNOWN  # what was not read may be a copy that meets the targets
-        return found
+        return chosen_verdict
 
     def unread_option(self, scenario: Scenario) -> Option | None:
         """An option whose figures are unknown because something was not read (not merely undocumented).
