@@ -48,6 +48,19 @@ def _subscription_and_group(resource_id: str) -> tuple[str | None, str | None]:
     return subscription_of(resource_id), resource_group_of(resource_id)
 
 
+def _placement(resource_id: str, key: str) -> tuple[str | None, str | None, str | None]:
+    """(subscription, resource group, parent id): `_subscription_and_group` and `parent_id_of` at once, in
+    one split where the id is spelled as ARM writes it (`/subscriptions/<s>/resourceGroups/<g>/providers/`,
+    the only `/providers/`); `key` is the id lower-cased. Worked out for each of 100,000 resources a load."""
+    parts = resource_id.split("/")
+    if (len(parts) > 6 and parts[5] == "providers" and not parts[0] and parts[1] == "subscriptions" and parts[2]
+            and parts[3] in ("resourceGroups", "resourcegroups") and parts[4]
+            and key.rfind("/providers/") == 4 + len(parts[1]) + len(parts[2]) + len(parts[3]) + len(parts[4])):
+        # The last /providers/ follows the group: a child's parent drops the last (type, name) pair.
+        return parts[2].lower(), parts[4], "/".join(parts[:-2]) if len(parts) > 10 else None
+    return (*_subscription_and_group(resource_id), parent_id_of(resource_id, key))
+
+
 def _id_parts(resource_id: str) -> list[str] | None:
     """The id split at its first five slashes when it is spelled as ARM writes it (`/subscriptions/<id>`):
     the common case, without the case-insensitive patterns (the fallback for every other spelling)."""
@@ -143,10 +156,10 @@ class Resource:
         resource_id = str(raw.get("id") or "")
         resource_type = str(raw.get("type") or type_from_id(resource_id))
         region = normalize_region(raw.get("location"))
-        subscription, group = _subscription_and_group(resource_id)
+        key = resource_id.lower()
+        subscription, group, parent = _placement(resource_id, key)
         # object.__setattr__: assignment is refused (read-only, as the frozen dataclass this was).
         init = object.__setattr__
-        key = resource_id.lower()
         init(self, "raw", raw)
         init(self, "id", resource_id)
         init(self, "key", key)
@@ -156,7 +169,7 @@ class Resource:
         init(self, "location", sys.intern(region) if region else region)
         init(self, "subscription_id", sys.intern(subscription) if subscription else subscription)
         init(self, "resource_group", sys.intern(group) if group else group)
-        init(self, "parent_id", parent_id_of(resource_id, key))
+        init(self, "parent_id", parent)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")

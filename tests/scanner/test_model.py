@@ -7,6 +7,8 @@ from scanner.model import (
     Inventory,
     ReadGap,
     Resource,
+    _placement,
+    _subscription_and_group,
     parent_id_of,
     resource_group_of,
     subscription_of,
@@ -132,3 +134,18 @@ def test_subscription_and_resource_group_are_read_from_an_id_as_the_case_insensi
     group = RESOURCE_GROUP.match(resource_id)
     assert subscription_of(resource_id) == (subscription.group(1).lower() if subscription else None)
     assert resource_group_of(resource_id) == (group.group(1) if group else None)
+
+
+# Segments an id is made of, as ARM spells them and as hostile or odd input does (case, empty, repeats).
+_SEGMENTS = st.sampled_from(["", "subscriptions", "Subscriptions", "s1", "resourceGroups", "resourcegroups",
+                             "RESOURCEGROUPS", "rg", "providers", "Providers", "Microsoft.Sql", "servers", "a",
+                             "databases", "b", "extra"])
+
+
+@settings(max_examples=3000, deadline=None, database=None)
+@given(tail=st.lists(_SEGMENTS, max_size=12), arm_like=st.booleans())
+def test_placement_is_subscription_group_and_parent_worked_out_apart(tail, arm_like):
+    prefix = ["", "subscriptions", "s1", "resourceGroups", "rg", "providers"] if arm_like else []
+    resource_id = "/".join(prefix + tail)
+    expected = (*_subscription_and_group(resource_id), parent_id_of(resource_id))
+    assert _placement(resource_id, resource_id.lower()) == expected
