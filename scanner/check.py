@@ -35,10 +35,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is more severe: critical=4 ... info=0."""
-        return _SEVERITY_RANK[self]
+        return SEVERITY_RANK[self]
 
 
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(reversed(Severity))}
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(reversed(Severity))}
 
 
 # What a verdict without evidence holds (most not-applicable ones): one shared, read-only empty mapping

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.check import Check, EvaluationContext, Result, Severity, Status
+from scanner.check import SEVERITY_RANK, Check, EvaluationContext, Result, Severity, Status
 from scanner.errors import one_line
 from scanner.model import Inventory, Resource
 from scanner.policy import Policy, Zone
@@ -40,15 +40,18 @@ class Outcome:
         return (self.check.id, self.resource.key)
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (-self.severity.rank, self.check.id, self.resource.key)
+        # The properties inlined: a report sorts 50,000 outcomes at 100,000 resources.
+        check = self.check
+        return (-SEVERITY_RANK[self.result.severity or check.severity], check.id, self.resource.key)
 
     def to_json(self) -> dict[str, Any]:
-        r = self.resource
+        # Attributes read once each (51,000 outcomes a report at 100,000 resources).
+        r, check, zone, result = self.resource, self.check, self.zone, self.result
         return {
-            "check_id": self.check.id,
-            "title": self.check.title,
-            "status": str(self.status),
-            "severity": str(self.severity),
+            "check_id": check.id,
+            "title": check.title,
+            "status": str(result.status),
+            "severity": str(result.severity or check.severity),
             "resource": {
                 "id": r.id,
                 "type": r.type,
@@ -57,11 +60,11 @@ class Outcome:
                 "subscription_id": r.subscription_id,
                 "resource_group": r.resource_group,
             },
-            "zone": {"name": self.zone.name, "strategy": str(self.zone.strategy)},
-            "requirement": self.result.requirement,
-            "message": self.result.message,
-            "evidence": {**self.result.evidence, "zone": self.zone.name},
-            "remediation": self.check.remediation.summary,
+            "zone": {"name": zone.name, "strategy": str(zone.strategy)},
+            "requirement": result.requirement,
+            "message": result.message,
+            "evidence": {**result.evidence, "zone": zone.name},
+            "remediation": check.remediation.summary,
         }
 
 
