@@ -127,6 +127,15 @@ def test_json_bytes_writes_what_json_text_writes(monkeypatch, token):
     assert "<img src=x>" in parsed and JWT not in parsed and (not token or f"vault-{token}" not in parsed)
 
 
+@pytest.mark.parametrize("limit", [100_000, 3])  # spliced in one copy, or replaced char by char past the limit
+@pytest.mark.parametrize("text", ["", "plain", "<<&>>", "a<b>c&d" * 50, "&" * 10])
+def test_markup_is_escaped_the_same_way_below_and_above_the_splice_limit(monkeypatch, limit, text):
+    monkeypatch.setenv(TOKEN_ENV, "")
+    monkeypatch.setattr("scanner.sanitize._SPLICE_LIMIT", limit)
+    document = json.dumps({"name": text}, indent=2)
+    assert json_bytes(document.encode("ascii")) == json_text(document).encode("ascii")
+
+
 def test_log_lines_keep_newlines_indented_and_lose_control_characters():
     assert log_text(f"GET /x\nRequest headers:\n    'x': '\x1b]8;;https://evil\x07' {JWT}") == (
         "GET /x\n    Request headers:\n        'x': '\\x1b]8;;https://evil\\x07' <redacted-jwt>")
