@@ -315,12 +315,14 @@ class Inventory:
         return iter((self._resource_index or self._resources_indexed()).by_type.get(resource_type.lower(), ()))
 
     def children(self, parent: Resource | str, child_type: str) -> list[Resource]:
-        parent_key = (parent.id if isinstance(parent, Resource) else parent).lower()
+        parent_key = parent.key if isinstance(parent, Resource) else parent.lower()
         index = self._resource_index or self._resources_indexed()
         return list(index.children.get((parent_key, child_type.lower()), []))
 
     def gap(self, resource: Resource | str, data: str) -> ReadGap | None:
         """The read gap, if any, that leaves `data` of this resource unknown (the first one listed)."""
+        if not self.gaps:  # everything was read
+            return None
         gaps = self._gaps_naming(data)
         if not gaps:  # the common case: asked 115,000 times at 100,000 resources
             return None

@@ -52,7 +52,7 @@ from scanner.reporters.base import (
     zone_summaries,
 )
 from scanner.reporters.json_report import jsonable, source_json
-from scanner.sanitize import json_text, sarif_text, terminal_text
+from scanner.sanitize import json_bytes, sarif_text, terminal_text
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -112,21 +112,22 @@ NOTICES = (
 _NOTICE_INDEX = {n.id: i for i, n in enumerate(NOTICES)}
 
 
-def render_sarif(scan: ScanResult, options: ReportOptions) -> str:
+def render_sarif(scan: ScanResult, options: ReportOptions) -> bytes:
+    """The log as the ASCII bytes written (as the JSON report is)."""
     return _fitted(scan, options, SarifLimits())[1]
 
 
-def serialize(document: dict[str, Any]) -> str:
-    """The log as written (ASCII: its length is its size in bytes): secrets scrubbed here, so the size
-    limits are judged on what is written."""
-    return json_text(indented_json(document, jsonable).decode("ascii"))
+def serialize(document: dict[str, Any]) -> bytes:
+    """The log as written, ASCII bytes: secrets scrubbed here, so the size limits are judged on what is
+    written."""
+    return json_bytes(indented_json(document, jsonable))
 
 
 def sarif_document(scan: ScanResult, options: ReportOptions, limits: SarifLimits | None = None) -> dict[str, Any]:
     return _fitted(scan, options, limits or SarifLimits())[0]
 
 
-def _fitted(scan: ScanResult, options: ReportOptions, limits: SarifLimits) -> tuple[dict[str, Any], str]:
+def _fitted(scan: ScanResult, options: ReportOptions, limits: SarifLimits) -> tuple[dict[str, Any], bytes]:
     """The log within GitHub's limits, and its text: each candidate built and serialized once (25,000
     results are a 60 MB log)."""
     ordered = active_findings(scan, options) + suppressed_findings(scan, options)
@@ -139,11 +140,11 @@ def _fitted(scan: ScanResult, options: ReportOptions, limits: SarifLimits) -> tu
 
 
 def _fit_compressed_size(scan: ScanResult, options: ReportOptions, kept: list[Outcome], total: int,
-                         limits: SarifLimits) -> tuple[dict[str, Any], str]:
+                         limits: SarifLimits) -> tuple[dict[str, Any], bytes]:
     """The largest prefix of `kept` (most severe first, all of it known not to fit) whose log fits GitHub's
     compressed-size limit."""
     low, high = 0, len(kept)
-    best, best_text = _document(scan, options, [], total, limits), ""
+    best, best_text = _document(scan, options, [], total, limits), b""
     while low < high:
         middle = (low + high + 1) // 2
         candidate = _document(scan, options, kept[:middle], total, limits)
@@ -155,7 +156,7 @@ def _fit_compressed_size(scan: ScanResult, options: ReportOptions, kept: list[Ou
     return best, best_text or serialize(best)
 
 
-def compressed_within(text: str, limit: int) -> bool:
+def compressed_within(text: bytes, limit: int) -> bool:
     """Whether the gzip-compressed log is at most `limit` bytes. Deflate's fastest level is tried first
     (a quarter of the time of level 9 on a 60 MB log): level 9 searches further for the same matches and
     on JSON logs always comes out smaller (3.3 MB against 1.9 MB for 25,000 results), so a log that fits
@@ -163,11 +164,11 @@ def compressed_within(text: str, limit: int) -> bool:
     return gzipped_size(text, level=1) <= limit or gzipped_size(text) <= limit
 
 
-def gzipped_size(text: str, level: int = 9) -> int:
-    """The size of the text gzip-compressed, read a megabyte at a time (no second copy of a 60 MB log)."""
+def gzipped_size(text: bytes, level: int = 9) -> int:
+    """The size of the log gzip-compressed, a megabyte at a time (no second copy of a 60 MB log)."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: a gzip header and trailer
     chunk = 1 << 20
-    size = sum(len(compressor.compress(text[i : i + chunk].encode("utf-8"))) for i in range(0, len(text), chunk))
+    size = sum(len(compressor.compress(text[i : i + chunk])) for i in range(0, len(text), chunk))
     return size + len(compressor.flush())
 
 
