@@ -439,8 +439,7 @@ def build_transport(max_concurrency: int, verify: str | bool, read_timeout: floa
     """One connection pool for all clients, as large as the worker pool, no urllib3 retries
     (the pipeline retries), TLS verification always on, every attempt bounded in time and size
     (scanner.collect.transport)."""
-    session = BoundedSession(limits.request_deadline, limits.max_response_bytes)
-    session.trust_env = True
+    session = BoundedSession(limits.request_deadline, limits.max_response_bytes)  # reads proxies from the environment
     adapter = WatchedAdapter(pool_connections=4, pool_maxsize=max_concurrency + 4,
                              max_retries=Retry(total=False, redirect=False, raise_on_status=False))
     session.mount("https://", adapter)

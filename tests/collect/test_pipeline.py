@@ -7,6 +7,7 @@ import math
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 
 import pytest
 from azure.core.exceptions import ServiceRequestError
@@ -14,6 +15,7 @@ from azure.core.rest import HttpRequest
 
 from scanner.collect.pipeline import ReadOnlyViolation, is_collection, origin
 from scanner.collect.throttle import Throttle
+from scanner.collect.transport import BoundedSession
 from tests.collect.conftest import client_factory, collect
 from tests.emulator import Emulator, Fault
 
@@ -178,3 +180,27 @@ def test_origins_compare_scheme_host_and_port_with_default_ports_made_explicit(u
 ])
 def test_list_urls_are_told_from_document_urls(url: str, listing: bool) -> None:
     assert is_collection(url) is listing
+
+
+def test_a_netrc_entry_for_the_host_never_replaces_the_bearer_token(arm: Emulator, tmp_path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {urlsplit(arm.url).hostname} login someone password secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    list(client_factory(arm).make("resources", SUB).resource_groups.list())
+    assert arm.requests and all(r.authorization == f"Bearer {arm.token}" for r in arm.requests)
+
+
+def test_proxies_and_the_ca_bundle_come_from_the_environment_once_per_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "bypassed.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ca.pem")
+    session = BoundedSession(10, 1000)
+    settings = session.merge_environment_settings("https://management.azure.com/x?a=1", {}, True, True, None)
+    assert settings["proxies"]["https"] == "http://proxy.example:3128" and settings["verify"] == "/etc/ca.pem"
+    monkeypatch.setenv("HTTPS_PROXY", "http://other.example:3128")  # read once: a scan's settings stay put
+    again = session.merge_environment_settings("https://management.azure.com/y", {}, True, True, None)
+    assert again["proxies"]["https"] == "http://proxy.example:3128"
+    bypassed = session.merge_environment_settings("https://bypassed.example/x", {}, True, "/own.pem", None)
+    assert "https" not in bypassed["proxies"] and bypassed["verify"] == "/own.pem"
