@@ -45,7 +45,7 @@ from scanner.policy import DEFAULT_ZONE_SPEC, Policy, default_policy, load_polic
 from scanner.registry import discover, find, select
 from scanner.reporters import FORMATS, ReportOptions
 from scanner.sanitize import json_text
-from scanner.snapshot import load_snapshot, save_snapshot, snapshot_document
+from scanner.snapshot import load_snapshot, save_snapshot, snapshot_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 # 128 + the signal number, as a shell reports a process killed by that signal.
@@ -275,7 +275,7 @@ def collect_command(output: str, live: LiveOptions) -> None:
     destination = resolve_output(output)
     inventory = collect_inventory(live)
     if destination.target is None:
-        destination.write(json.dumps(snapshot_document(inventory), indent=1), what="snapshot")
+        destination.write(snapshot_json(inventory), what="snapshot")
     else:
         try:
             save_snapshot(inventory, destination.target)

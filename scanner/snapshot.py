@@ -33,6 +33,7 @@ from scanner.atomic import atomic_write_bytes
 from scanner.child_lists import unread_child_lists
 from scanner.errors import InputError, one_line, shown
 from scanner.ingest import inventory_from_documents, looks_like_arm_json, read_documents
+from scanner.jsonwrite import indented_json
 from scanner.model import Inventory, ReadGap, Resource
 from scanner.shards import check_duplicates, shard_coverage
 
@@ -105,11 +106,23 @@ def max_bytes_from_env() -> int:
     return int(match.group(1)) << (10 * " kmgt".index(match.group(2).lower() or " "))
 
 
+def snapshot_json(inventory: Inventory) -> bytes:
+    """The snapshot as indented JSON, ASCII: by orjson where it writes what json.dumps would (the standard
+    library's indented writer is pure Python: a fifth of a 1,000-subscription collection's CPU)."""
+    return indented_json(snapshot_document(inventory), _not_json)
+
+
 def save_snapshot(inventory: Inventory, path: str | Path) -> None:
-    data = json.dumps(snapshot_document(inventory), indent=1, sort_keys=False).encode("utf-8")
+    """`snapshot_json`, gzip-compressed at gzip's default level 6 where the name ends in .gz (level 9 took
+    2.6 times as long for a file 7% smaller: a 20,000-resource snapshot, 0.07 against 0.18 s)."""
+    data = snapshot_json(inventory)
     if str(path).endswith(".gz"):
-        data = gzip.compress(data, mtime=0)
+        data = gzip.compress(data, compresslevel=6, mtime=0)
     atomic_write_bytes(Path(path), data)
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def snapshot_document(inventory: Inventory) -> dict[str, Any]:

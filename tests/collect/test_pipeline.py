@@ -7,15 +7,17 @@ import math
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from azure.core.exceptions import ServiceRequestError
 from azure.core.rest import HttpRequest
 
 from scanner.collect.pipeline import ReadOnlyViolation, is_collection, origin
 from scanner.collect.throttle import Throttle
-from scanner.collect.transport import BoundedSession
+from scanner.collect.transport import BoundedSession, WatchedAdapter
 from tests.collect.conftest import client_factory, collect
 from tests.emulator import Emulator, Fault
 
@@ -204,3 +206,20 @@ def test_proxies_and_the_ca_bundle_come_from_the_environment_once_per_origin(mon
     assert again["proxies"]["https"] == "http://proxy.example:3128"
     bypassed = session.merge_environment_settings("https://bypassed.example/x", {}, True, "/own.pem", None)
     assert "https" not in bypassed["proxies"] and bypassed["verify"] == "/own.pem"
+
+
+def test_the_ca_path_is_told_file_or_directory_as_requests_tells_it(tmp_path) -> None:
+    bundle, directory = tmp_path / "ca.pem", tmp_path / "certs"
+    bundle.write_text("")
+    directory.mkdir()
+    adapter, plain = WatchedAdapter(), requests.adapters.HTTPAdapter()
+    request = requests.Request("GET", "https://management.azure.com/x").prepare()
+    for verify in (str(bundle), str(directory), True, False):
+        assert adapter.build_connection_pool_key_attributes(request, verify) == \
+            plain.build_connection_pool_key_attributes(request, verify)
+        ours, theirs = SimpleNamespace(), SimpleNamespace()
+        adapter.cert_verify(ours, request.url, verify, None)
+        plain.cert_verify(theirs, request.url, verify, None)
+        assert vars(ours) == vars(theirs)
+    with pytest.raises(OSError, match="invalid path"):
+        adapter.cert_verify(SimpleNamespace(), request.url, str(tmp_path / "missing.pem"), None)
