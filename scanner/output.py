@@ -48,7 +48,7 @@ class Output:
         return self.target is None
 
     def write(self, text: str | bytes, what: str = "report") -> None:
-        """Text is written UTF-8 encoded; bytes (an ASCII JSON report) as they are."""
+        """Text is written UTF-8 encoded; bytes (the JSON report, the SARIF log, a snapshot: ASCII) as they are."""
         if self.target is None:
             try:
                 click.echo(text, nl=False)

@@ -76,7 +76,7 @@ def _backup_storage_option(resource: Resource, prefix: str) -> Option:
     return not_read(source)
 
 
-# The improvements are the same for every resource that has them: made once (immutable), not per estimate.
+# The improvements are the same for every resource that has them: made once and shared (not to be changed).
 _SQL_IMPROVEMENTS = (
     Improvement("switch the backup storage redundancy to Geo (geo-restore)", option("sql.geo_restore")),
     Improvement("add it to a failover group with the zone's secondary region, Automatic policy, grace period "
