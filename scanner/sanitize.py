@@ -157,22 +157,18 @@ def markdown_code(value: object, *, table: bool = False) -> str:
 
 
 def json_text(text: str) -> str:
-    """Serialized JSON (a report, a SARIF log) scrubbed of secrets, with `<`, `>` and `&` written as
-    `\\u003c`, `\\u003e`, `\\u0026`: the same data once parsed, but no tag can appear in the raw file
-    if a viewer embeds it in a page."""
-    text = scrub(text)
-    # One at a time, rebinding: a chained replace would hold three copies of a 64 MB report at once.
-    for char, escaped in _JSON_HTML_ESCAPES:
-        text = text.replace(char, escaped)
-    return text
+    """`json_bytes` for serialized JSON held as text (an explanation, a diff)."""
+    return json_bytes(text.encode("utf-8")).decode("utf-8")
 
 
 def json_bytes(data: bytes) -> bytes:
-    """`json_text` for JSON serialized as ASCII bytes (scanner.jsonwrite.indented_json): the same text, made
-    without decoding a 64 MB report to str and back (each fresh copy costs its page faults)."""
+    """Serialized JSON (a report, a SARIF log; UTF-8, ASCII as scanner.jsonwrite.indented_json writes it)
+    scrubbed of secrets, with `<`, `>` and `&` written as `\\u003c`, `\\u003e`, `\\u0026`: the same data
+    once parsed, but no tag can appear in the raw file if a viewer embeds it in a page. Bytes, so a 64 MB
+    report is not decoded to text and back (each fresh copy costs its page faults)."""
     if report_secrets() or b"eyJ" in data:  # something to scrub: rare, done on text
-        data = scrub(data.decode("ascii")).encode("ascii")
-    return _escape_markup(data)
+        data = scrub(data.decode("utf-8")).encode("utf-8")
+    return _escape_markup(data)  # the three are ASCII: never part of a multi-byte UTF-8 sequence
 
 
 _MARKUP_ESCAPES = {ord(char): escaped.encode() for char, escaped in _JSON_HTML_ESCAPES}

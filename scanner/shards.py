@@ -42,7 +42,7 @@ def check_duplicates(parts: Sequence[tuple[str, Inventory]]) -> None:
 
 def _all_ids_distinct(parts: Sequence[tuple[str, Inventory]]) -> bool:
     keys = [r.key for _, part in parts for r in part.resources]
-    keys += [str(doc.get("id") or "").lower() for _, part in parts for doc in (*part.resource_groups, *part.locks)]
+    keys += [_key_of(doc) for _, part in parts for doc in (*part.resource_groups, *part.locks)]
     distinct = set(keys)
     distinct.discard("")
     return len(distinct) == len(keys) - keys.count("")
@@ -63,7 +63,11 @@ def _documents(part: Inventory) -> Iterable[tuple[str, Mapping[str, Any]]]:
     """Each document with its lower-cased id ("" without one); a resource has worked its out already."""
     yield from ((r.key, r.raw) for r in part.resources)
     for doc in (*part.resource_groups, *part.locks):
-        yield str(doc.get("id") or "").lower(), doc
+        yield _key_of(doc), doc
+
+
+def _key_of(doc: Mapping[str, Any]) -> str:
+    return str(doc.get("id") or "").lower()
 
 
 def shard_coverage(parts: Sequence[tuple[str, Inventory]]) -> list[dict[str, Any]]:

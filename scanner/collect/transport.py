@@ -218,7 +218,8 @@ class BoundedSession(requests.Session):
                                    cert: Any) -> dict[str, Any]:
         """What requests merges in from the environment when it trusts it, but netrc, from a memo."""
         proxies = dict(proxies or {})
-        env_proxies, ca_bundle = self._environment_for(str(url or ""), proxies.get("no_proxy"))
+        text = url.decode() if isinstance(url, bytes) else url or ""
+        env_proxies, ca_bundle = self._environment_for(text, proxies.get("no_proxy"))
         for scheme, proxy in env_proxies.items():
             proxies.setdefault(scheme, proxy)
         if verify is True or verify is None:

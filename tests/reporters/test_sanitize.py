@@ -118,11 +118,18 @@ def test_scrub_replaces_jwts_and_the_pre_issued_token_even_json_escaped(monkeypa
     assert scrub("a short name") == "a short name"
 
 
+def _escaped(text: str) -> str:
+    """What json_text / json_bytes should write: secrets scrubbed, then the three characters escaped."""
+    return scrub(text).replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
 @pytest.mark.parametrize("token", ["", 'opaque"token/with\\chars'])
-def test_json_bytes_writes_what_json_text_writes(monkeypatch, token):
+def test_json_bytes_and_json_text_scrub_and_escape_markup(monkeypatch, token):
     monkeypatch.setenv(TOKEN_ENV, f"Bearer {token}" if token else "")
     document = json.dumps([*HOSTILE, f"vault-{token}", "a & b < c > d", "no markup"], indent=2)
-    assert json_bytes(document.encode("ascii")) == json_text(document).encode("ascii")
+    assert json_bytes(document.encode("ascii")) == _escaped(document).encode("ascii")
+    assert json_text(document) == _escaped(document)
+    assert json_text("{\"name\": \"caf\u00e9 <b>\"}") == "{\"name\": \"caf\u00e9 \\u003cb\\u003e\"}"  # beyond ASCII
     parsed = json.loads(json_bytes(document.encode("ascii")))
     assert "<img src=x>" in parsed and JWT not in parsed and (not token or f"vault-{token}" not in parsed)
 
@@ -133,7 +140,7 @@ def test_markup_is_escaped_the_same_way_below_and_above_the_splice_limit(monkeyp
     monkeypatch.setenv(TOKEN_ENV, "")
     monkeypatch.setattr("scanner.sanitize._SPLICE_LIMIT", limit)
     document = json.dumps({"name": text}, indent=2)
-    assert json_bytes(document.encode("ascii")) == json_text(document).encode("ascii")
+    assert json_bytes(document.encode("ascii")) == _escaped(document).encode("ascii")
 
 
 def test_log_lines_keep_newlines_indented_and_lose_control_characters():
